@@ -1,0 +1,1 @@
+"""Platform infrastructure shared by every domain: settings, database, errors, time, personal data."""
