@@ -360,3 +360,8 @@ async def ping() -> bool:
         return True
     except Exception:
         return False
+
+
+def for_update(query: Any) -> Any:
+    """``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the single writer already serialises."""
+    return query if is_sqlite() else query.lock_rows()

@@ -30,7 +30,9 @@ CATALOGUE: dict[str, ErrorDef] = {
     "rate_limited": ErrorDef(429, "操作太频繁，请稍后再试。", "Too many requests; please try again later."),
     "internal_error": ErrorDef(500, "系统出了点问题，我们已经记录，请稍后再试。", "Something went wrong on our side."),
     "service_unavailable": ErrorDef(503, "服务暂时不可用，请稍后再试。", "The service is temporarily unavailable."),
-    "conflict": ErrorDef(409, "内容已被其他人修改，请刷新后再试。", "Someone else changed this first; refresh and retry."),
+    "conflict": ErrorDef(
+        409, "内容已被其他人修改，请刷新后再试。", "Someone else changed this first; refresh and retry."
+    ),
     # idempotency
     "idempotency_key_reused": ErrorDef(
         422, "同一个请求编号被用于不同的内容。", "This Idempotency-Key was already used with a different request."

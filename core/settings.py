@@ -42,6 +42,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     lockout_minutes: int = 15
     upload_max_bytes: int = 10 * 1024 * 1024
     log_level: str = "INFO"
+    sms_url: str = ""
+    """HTTP SMS gateway; empty selects the development sender (refused in production)."""
+    sms_token: str = ""
     platform_region: str = "360000"
     """The province this instance serves (GB/T 2260); federation peers serve others."""
 
@@ -87,6 +90,8 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         public_origin=env.get("ZB_PUBLIC_ORIGIN", f"http://{host}:{port}"),
         cookie_secure=_bool(env.get("ZB_COOKIE_SECURE"), mode == "production"),
         log_level=env.get("ZB_LOG_LEVEL", "INFO"),
+        sms_url=env.get("ZB_SMS_URL", ""),
+        sms_token=env.get("ZB_SMS_TOKEN", ""),
         platform_region=env.get("ZB_PLATFORM_REGION", "360000"),
     )
 

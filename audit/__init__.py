@@ -1,0 +1,1 @@
+"""Tamper-evident audit log and the personal-data access log residents can read."""

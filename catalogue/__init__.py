@@ -1,0 +1,1 @@
+"""The matter catalogue (事项清单): standard elements, versions, form schemas and search."""

@@ -1,0 +1,329 @@
+"""Maintain and search the matter catalogue.
+
+Editing never changes a published version: it creates a draft version, publishing it supersedes
+the previous one, and the ``Matter`` row's search columns are refreshed from the version that is
+now current. Applications keep pointing at the version they were made under.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+from pypinyin import Style, lazy_pinyin
+
+from audit import log as audit
+from catalogue import elements as el
+from catalogue.tables import Matter, MatterVersion
+from core import db, timeutil
+from core.errors import ProblemError, invalid
+from regions import tree as regions
+from regions.tables import Department
+
+
+def _pinyin(texts: list[str]) -> tuple[str, str]:
+    initials = ["".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")).lower() for text in texts if text]
+    full = ["".join(lazy_pinyin(text, errors="ignore")).lower() for text in texts if text]
+    return " ".join(initials), " ".join(full)
+
+
+def derived_columns(elements: el.MatterElements) -> dict[str, Any]:
+    """Columns of ``Matter`` that follow from its current elements (kept for fast filtering)."""
+    words = [elements.name, *elements.keywords]
+    initials, full = _pinyin(words)
+    return {
+        "name": elements.name,
+        "kind": elements.kind,
+        "region_code": elements.region_code,
+        "region_level": elements.region_level,
+        "audience": ",".join(elements.audience),
+        "themes": "," + ",".join(elements.themes) + "," if elements.themes else "",
+        "search_text": " ".join([elements.name, *elements.keywords, elements.summary]).lower(),
+        "pinyin_initials": initials,
+        "pinyin_full": full,
+        "hot": elements.hot,
+        "instant": elements.instant,
+        "online": elements.online_depth >= 3 and bool({"web", "mobile"} & set(elements.channels)),
+        "mobile": "mobile" in elements.channels and elements.online_depth >= 3,
+        "cross_region_scope": elements.cross_region.scope,
+    }
+
+
+async def _department_for(elements: el.MatterElements) -> uuid.UUID:
+    row = (
+        await Department.select(Department.id)
+        .where((Department.code == elements.department_code) & (Department.region == elements.region_code))
+        .first()
+    )
+    if row is None:
+        raise invalid("elements.department_code", zh="该地区没有这个部门。", en="No such department in that region.")
+    return row["id"]
+
+
+async def _check_region(elements: el.MatterElements) -> None:
+    tree = await regions.tree()
+    node = tree.get(elements.region_code)
+    if node is None:
+        raise invalid("elements.region_code", "region_invalid")
+    if node.level != elements.region_level:
+        raise invalid(
+            "elements.region_level", zh="层级与行政区划不一致。", en="region_level does not match the region."
+        )
+
+
+def implementation_code(elements: el.MatterElements) -> str:
+    return f"{elements.basic_code}-{elements.region_code}"
+
+
+async def create(elements: el.MatterElements, *, actor: audit.Actor, publish: bool = False) -> uuid.UUID:
+    await _check_region(elements)
+    department = await _department_for(elements)
+    matter_id = timeutil.uuid7()
+    async with db.write_tx():
+        code = implementation_code(elements)
+        if await Matter.exists().where(Matter.code == code):
+            raise ProblemError(
+                "conflict",
+                field="elements.basic_code",
+                zh="该地区已有这个事项。",
+                en="This matter already exists in that region.",
+            )
+        await Matter.insert(
+            Matter(
+                id=matter_id,
+                code=code,
+                basic_code=elements.basic_code,
+                department=department,
+                status="draft",
+                current_version=0,
+                updated_at=timeutil.now(),
+                **derived_columns(elements),
+            )
+        )
+        await MatterVersion.insert(
+            MatterVersion(
+                id=timeutil.uuid7(),
+                matter=matter_id,
+                version=1,
+                elements=el.encode(elements),
+                status="draft",
+                created_by=actor.id,
+                created_at=timeutil.now(),
+            )
+        )
+        await audit.append("matter.created", actor=actor, object_type="matter", object_id=matter_id)
+        if publish:
+            await publish_version(matter_id, 1, actor=actor)
+    return matter_id
+
+
+async def new_version(
+    matter_id: uuid.UUID, elements: el.MatterElements, *, based_on: int, actor: audit.Actor, note: str = ""
+) -> int:
+    """Add a draft version; ``based_on`` must be the latest version (optimistic concurrency)."""
+    matter = await Matter.select().where(Matter.id == matter_id).first()
+    if matter is None:
+        raise ProblemError("matter_not_found")
+    if implementation_code(elements) != matter["code"]:
+        raise invalid(
+            "elements.basic_code",
+            zh="不能修改事项编码或实施地区。",
+            en="The basic code and region of a matter cannot change.",
+        )
+    await _check_region(elements)
+    await _department_for(elements)
+    async with db.write_tx():
+        latest = (
+            await MatterVersion.select(MatterVersion.version)
+            .where(MatterVersion.matter == matter_id)
+            .order_by(MatterVersion.version, ascending=False)
+            .first()
+        )
+        latest_version = latest["version"] if latest else 0
+        if latest_version != based_on:
+            raise ProblemError("matter_version_conflict", extra={"latest_version": latest_version})
+        version = latest_version + 1
+        await MatterVersion.insert(
+            MatterVersion(
+                id=timeutil.uuid7(),
+                matter=matter_id,
+                version=version,
+                elements=el.encode(elements),
+                status="draft",
+                note=note,
+                created_by=actor.id,
+                created_at=timeutil.now(),
+            )
+        )
+        await audit.append(
+            "matter.version_created",
+            actor=actor,
+            object_type="matter",
+            object_id=matter_id,
+            details={"version": version},
+        )
+    return version
+
+
+async def publish_version(matter_id: uuid.UUID, version: int, *, actor: audit.Actor) -> None:
+    async with db.write_tx():
+        row = (
+            await MatterVersion.select()
+            .where((MatterVersion.matter == matter_id) & (MatterVersion.version == version))
+            .first()
+        )
+        if row is None:
+            raise ProblemError("matter_not_found")
+        if row["status"] != "draft":
+            raise ProblemError("conflict", zh="这个版本已经发布过。", en="This version was already published.")
+        elements = el.decode(row["elements"])
+        now = timeutil.now()
+        await MatterVersion.update({MatterVersion.status: "superseded"}).where(
+            (MatterVersion.matter == matter_id) & (MatterVersion.status == "published")
+        )
+        await MatterVersion.update({MatterVersion.status: "published", MatterVersion.published_at: now}).where(
+            MatterVersion.id == row["id"]
+        )
+        department = await _department_for(elements)
+        await Matter.update(
+            {
+                **{getattr(Matter, k): v for k, v in derived_columns(elements).items()},
+                Matter.status: "published",
+                Matter.current_version: version,
+                Matter.department: department,
+                Matter.updated_at: now,
+            }
+        ).where(Matter.id == matter_id)
+        await audit.append(
+            "matter.published", actor=actor, object_type="matter", object_id=matter_id, details={"version": version}
+        )
+
+
+async def retire(matter_id: uuid.UUID, *, actor: audit.Actor) -> None:
+    async with db.write_tx():
+        rows = (
+            await Matter.update({Matter.status: "retired", Matter.updated_at: timeutil.now()})
+            .where(Matter.id == matter_id)
+            .returning(Matter.id)
+        )
+        if not rows:
+            raise ProblemError("matter_not_found")
+        await audit.append("matter.retired", actor=actor, object_type="matter", object_id=matter_id)
+
+
+class MatterView(msgspec.Struct, frozen=True):
+    matter: dict[str, Any]
+    version_id: uuid.UUID
+    version: int
+    elements: el.MatterElements
+
+
+async def current(matter_id: uuid.UUID, *, published_only: bool = True) -> MatterView:
+    """A matter with the elements of its current published version."""
+    matter = (
+        await Matter.select(*Matter.all_columns(), Matter.department.name.as_alias("department_name"))
+        .where(Matter.id == matter_id)
+        .first()
+    )
+    if matter is None or (published_only and matter["status"] != "published"):
+        raise ProblemError("matter_not_found")
+    version = (
+        await MatterVersion.select(MatterVersion.id, MatterVersion.version, MatterVersion.elements)
+        .where((MatterVersion.matter == matter_id) & (MatterVersion.version == matter["current_version"]))
+        .first()
+    )
+    if version is None:
+        raise ProblemError("matter_not_found")
+    return MatterView(matter, version["id"], version["version"], el.decode(version["elements"]))
+
+
+async def version_elements(version_id: uuid.UUID) -> el.MatterElements:
+    row = await MatterVersion.select(MatterVersion.elements).where(MatterVersion.id == version_id).first()
+    if row is None:
+        raise ProblemError("matter_not_found")
+    return el.decode(row["elements"])
+
+
+async def versions(matter_id: uuid.UUID) -> list[dict[str, Any]]:
+    return (
+        await MatterVersion.select(
+            MatterVersion.id,
+            MatterVersion.version,
+            MatterVersion.status,
+            MatterVersion.note,
+            MatterVersion.created_at,
+            MatterVersion.published_at,
+        )
+        .where(MatterVersion.matter == matter_id)
+        .order_by(MatterVersion.version)
+    )
+
+
+_LIST_COLUMNS = (
+    Matter.id,
+    Matter.code,
+    Matter.basic_code,
+    Matter.name,
+    Matter.kind,
+    Matter.region_code,
+    Matter.region_level,
+    Matter.audience,
+    Matter.themes,
+    Matter.hot,
+    Matter.instant,
+    Matter.online,
+    Matter.mobile,
+    Matter.cross_region_scope,
+    Matter.current_version,
+    Matter.department.name.as_alias("department_name"),
+    Matter.department.code.as_alias("department_code"),
+)
+
+
+async def search(
+    *,
+    q: str = "",
+    region: str | None = None,
+    department: str | None = None,
+    audience: str | None = None,
+    theme: str | None = None,
+    hot: bool | None = None,
+    instant: bool | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """Published matters matching every given filter; ``region`` includes the regions above it."""
+    where = Matter.status == "published"
+    if q:
+        needle = q.strip().lower()
+        where &= (
+            Matter.search_text.like(f"%{needle}%")
+            | Matter.pinyin_initials.like(f"%{needle}%")
+            | Matter.pinyin_full.like(f"%{needle.replace(' ', '')}%")
+        )
+    if region:
+        tree = await regions.tree()
+        if region not in tree:
+            raise invalid("region", "region_invalid")
+        where &= Matter.region_code.is_in(tree.ancestors(region))
+    if department:
+        where &= Matter.department.code == department
+    if audience:
+        where &= Matter.audience.like(f"%{audience}%")
+    if theme:
+        where &= Matter.themes.like(f"%,{theme},%")
+    if hot is not None:
+        where &= Matter.hot == hot
+    if instant is not None:
+        where &= Matter.instant == instant
+    total = await Matter.count().where(where)
+    rows = (
+        await Matter.select(*_LIST_COLUMNS)
+        .where(where)
+        .order_by(Matter.hot, Matter.popularity, ascending=False)
+        .order_by(Matter.name)
+        .limit(limit)
+        .offset(offset)
+    )
+    return rows, total

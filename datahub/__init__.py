@@ -1,0 +1,1 @@
+"""Authoritative data sources (数据源) behind one adapter interface, with every read logged."""

@@ -1,0 +1,59 @@
+"""What each event tells a resident, in plain Chinese (with an English line for other clients).
+
+Templates use ``str.format`` fields; the values come from the cause (matter name, application
+number, dates). Never put ID numbers, phone numbers or addresses in them: texts travel to SMS.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class EventText(msgspec.Struct, frozen=True):
+    title: str
+    body: str
+    title_en: str
+
+
+EVENTS: dict[str, EventText] = {
+    "application_submitted": EventText(
+        "申请已提交", "您的「{matter}」申请已提交，办件编号 {number}。我们会尽快受理。", "Application submitted"
+    ),
+    "application_accepted": EventText(
+        "申请已受理", "「{matter}」已受理，承诺在 {due_on} 前办结。", "Application accepted"
+    ),
+    "application_not_accepted": EventText(
+        "申请未予受理", "很抱歉，「{matter}」未予受理：{reason}", "Application not accepted"
+    ),
+    "supplement_requested": EventText(
+        "请补正材料",
+        "「{matter}」需要您补充 {count} 项内容，请在 {respond_by} 前在“我的办件”中一次性补齐。",
+        "Please supplement your application",
+    ),
+    "application_decided": EventText(
+        "审批结果", "「{matter}」的审批结果：{decision}。", "Decision on your application"
+    ),
+    "result_ready": EventText(
+        "办理结果已出", "「{matter}」的办理结果已出，可在“我的办件”查看{licence_hint}。", "Your result is ready"
+    ),
+    "application_withdrawn": EventText("申请已撤回", "您已撤回「{matter}」的申请。", "Application withdrawn"),
+    "agent_action": EventText("代办提醒", "您的代办人{agent}为您{action}「{matter}」。", "Your agent acted for you"),
+    "licence_expiring": EventText(
+        "证照即将到期", "您的{licence}将于 {expires_on} 到期，请及时办理延续。", "A licence is about to expire"
+    ),
+    "benefit_granted": EventText(
+        "惠企政策已兑现", "您符合「{policy}」，{amount}已安排拨付，无需申请。", "A policy benefit was granted"
+    ),
+    "appointment_reminder": EventText(
+        "预约提醒", "您预约了 {when} 在{hall}办理「{matter}」，请带好证件准时到达。", "Appointment reminder"
+    ),
+    "evaluation_invited": EventText(
+        "邀请您评价", "「{matter}」已办结，请对这次服务进行评价。", "Please rate the service"
+    ),
+}
+
+
+def render(event: str, **values: object) -> tuple[str, str]:
+    """Title and body for ``event`` with ``values`` filled in."""
+    text = EVENTS[event]
+    return text.title, text.body.format(**values)
