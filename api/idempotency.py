@@ -14,6 +14,7 @@ the dead attempt was committed.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 import logging
 import re
@@ -37,7 +38,7 @@ log = logging.getLogger("zhangban.idempotency")
 HEADER = "idempotency-key"
 LEASE = dt.timedelta(seconds=60)
 _KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
-_KEPT_HEADERS = {b"content-type", b"location"}
+_KEPT_HEADERS = {b"content-type", b"location", b"content-encoding", b"vary"}
 _TRANSIENT = {408, 409, 423, 425, 429}
 
 
@@ -115,11 +116,14 @@ async def _release(key: str, owner: str) -> None:
         )
 
 
-async def _replay(send: Send, record: dict[str, Any]) -> None:
+async def _replay(send: Send, record: dict[str, Any], accepts_gzip: bool) -> None:
     stored = msgspec.json.decode(record["headers"] or "{}")
+    body = bytes(record["body"] or b"")
+    if stored.get("content-encoding") == "gzip" and not accepts_gzip:
+        body = gzip.decompress(body)
+        stored.pop("content-encoding")
     headers = [(k.encode(), v.encode()) for k, v in stored.items()]
     headers.append((b"idempotent-replayed", b"true"))
-    body = bytes(record["body"] or b"")
     headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": record["status_code"], "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})
@@ -161,7 +165,7 @@ class Idempotency(ASGIMiddleware):
             return
         if outcome == "replay":
             assert record is not None
-            await _replay(send, record)
+            await _replay(send, record, "gzip" in headers.get("accept-encoding", ""))
             return
 
         delivered = False

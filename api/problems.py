@@ -169,6 +169,7 @@ def responses(*statuses: int) -> dict[int, Any]:
         429: "Rate limited or locked out; see Retry-After",
         503: "A dependency (database, data source) is not answering",
     }
+    always = {400, 422}  # any operation with parameters or a body can answer these
     return {
         status: ResponseSpec(
             data_container=Problem,
@@ -176,5 +177,5 @@ def responses(*statuses: int) -> dict[int, Any]:
             media_type=MEDIA_TYPE,
             generate_examples=False,
         )
-        for status in statuses
+        for status in sorted(always | set(statuses))
     }

@@ -13,6 +13,7 @@ from typing import Any
 from applications import hooks
 from applications.tables import Application
 from auth.context import Caller
+from core import rows
 from core.errors import ProblemError
 
 # The proxy-scope action each resident-side operation needs (see ``proxy`` grants).
@@ -52,7 +53,7 @@ def clerk_may_see(caller: Caller, row: dict[str, Any]) -> bool:
 
 
 async def load(caller: Caller, application_id: uuid.UUID, action: str = "view") -> dict[str, Any]:
-    row = await Application.select().where(Application.id == application_id).first()
+    row = await rows.one(Application, application_id)
     if row is None:
         raise ProblemError("application_not_found")
     if caller.kind == "clerk":

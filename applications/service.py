@@ -23,7 +23,7 @@ from auth.context import Caller
 from catalogue import forms
 from catalogue import service as catalogue
 from catalogue.elements import MatterElements
-from core import db, errors, timeutil, workdays
+from core import db, errors, rows, timeutil, workdays
 from core.errors import FieldError, ProblemError, field_error, invalid
 from notify.emit import emit
 
@@ -209,15 +209,17 @@ async def move(
     updates: dict[str, Any] | None = None,
     expected_version: int | None = None,
 ) -> dict[str, Any]:
-    """Make one transition of the table; returns the application row after it."""
+    """Make one transition of the table; returns the application row after it.
+
+    ``row`` is the caller's fresh read of the application; if anyone changed it since, the
+    compare-and-set on ``version`` fails and the move is refused with ``decision_conflict``.
+    """
     data = dict(data or {})
     transition = states.BY_ACTION.get(action)
     if transition is None:
         raise ProblemError("transition_not_allowed")
     async with db.write_tx():
-        current = await Application.select().where(Application.id == row["id"]).first()
-        if current is None:
-            raise ProblemError("application_not_found")
+        current = row
         if expected_version is not None and current["version"] != expected_version:
             raise ProblemError("decision_conflict", extra={"status": current["status"], "version": current["version"]})
         if not states.allowed(action, current["status"], parties, current):
@@ -251,33 +253,30 @@ async def move(
         if action in ("approve", "deny"):
             changes["decision"] = "approved" if action == "approve" else "denied"
         changes.update(status=transition.target, version=current["version"] + 1, updated_at=now)
-        won = (
-            await Application.update({getattr(Application, k): v for k, v in changes.items()})
-            .where((Application.id == current["id"]) & (Application.version == current["version"]))
-            .returning(Application.id)
-        )
+        won = await rows.update(Application, changes, id=current["id"], version=current["version"])
         if not won:
             raise ProblemError("decision_conflict")
         after = {**current, **changes}
-        seq = await ApplicationEvent.count().where(ApplicationEvent.application == current["id"])
-        await ApplicationEvent.insert(
-            ApplicationEvent(
-                id=timeutil.uuid7(),
-                application=current["id"],
-                seq=seq + 1,
-                action=action,
-                from_status=current["status"],
-                to_status=transition.target,
-                actor_kind=actor.kind,
-                actor_id=uuid.UUID(actor.id) if actor.id else None,
-                actor_label=actor.label,
-                on_behalf_kind=actor.on_behalf_kind,
-                on_behalf_id=uuid.UUID(actor.on_behalf_id) if actor.on_behalf_id else None,
-                public_text=public_text or transition.text,
-                internal_note=internal_note,
-                data=msgspec.json.encode(data).decode(),
-                at=now,
-            )
+        seq = changes["version"]  # versions only grow, so they order the history
+        await rows.insert(
+            ApplicationEvent,
+            {
+                "id": timeutil.uuid7(),
+                "application": current["id"],
+                "seq": seq,
+                "action": action,
+                "from_status": current["status"],
+                "to_status": transition.target,
+                "actor_kind": actor.kind,
+                "actor_id": uuid.UUID(actor.id) if actor.id else None,
+                "actor_label": actor.label,
+                "on_behalf_kind": actor.on_behalf_kind,
+                "on_behalf_id": uuid.UUID(actor.on_behalf_id) if actor.on_behalf_id else None,
+                "public_text": public_text or transition.text,
+                "internal_note": internal_note,
+                "data": msgspec.json.encode(data).decode(),
+                "at": now,
+            },
         )
         subject_kind, subject_id = applicant_key(current).split(":", 1)
         await audit.append(
@@ -296,7 +295,7 @@ async def move(
             await emit(
                 transition.notify,
                 applicant_key(current),
-                dedupe_key=f"application:{current['id']}:{seq + 1}:{action}",
+                dedupe_key=f"application:{current['id']}:{seq}:{action}",
                 link=f"/applications/{current['id']}",
                 application_id=current["id"],
                 **_notification_values(after, action, context.data),
@@ -395,7 +394,7 @@ async def create(
             check = hooks.scope_checks.get("proxy")
             if check is None or not await check(caller, row, "apply"):
                 raise ProblemError("matter_not_found")
-        await Application.insert(Application(**row))
+        await rows.insert(Application, row)
         await _insert_materials(application_id, material_rows, 0)
         await audit.append(
             "application.created",
@@ -428,10 +427,12 @@ async def _submit(row: dict[str, Any], elements: MatterElements, *, caller: Call
             ],
         )
     after = await move(row, "submit", parties=parties, actor=caller.actor(), caller=caller)
+    if not hooks.after_submit:
+        return after
     context = hooks.MoveContext(application=after, action="submit", actor=caller.actor(), caller=caller)
     for hook in hooks.after_submit:
         await hook(context)
-    refreshed = await Application.select().where(Application.id == row["id"]).first()
+    refreshed = await rows.one(Application, row["id"])
     assert refreshed is not None
     return refreshed
 
@@ -463,7 +464,7 @@ async def update_draft(
                 raise ProblemError("conflict")
         if materials:
             await _insert_materials(row["id"], await resolve_materials(elements, materials, owner_key=owner_key), 0)
-    refreshed = await Application.select().where(Application.id == row["id"]).first()
+    refreshed = await rows.one(Application, row["id"])
     assert refreshed is not None
     return refreshed
 
@@ -657,8 +658,7 @@ async def extend(caller: Caller, row: dict[str, Any], *, days: int, reason: str)
         raise invalid("reason", "reason_required")
     elements = await catalogue.version_elements(row["matter_version"])
     async with db.write_tx():
-        current = await Application.select().where(Application.id == row["id"]).first()
-        assert current is not None
+        current = row
         updates = legal_clock.extend(current, days=days, cap=elements.time_limit.max_extension_days)
         if updates is None:
             raise ProblemError("extension_not_allowed", extra={"cap": elements.time_limit.max_extension_days})
@@ -670,12 +670,11 @@ async def extend(caller: Caller, row: dict[str, Any], *, days: int, reason: str)
         )
         if not won:
             raise ProblemError("decision_conflict")
-        seq = await ApplicationEvent.count().where(ApplicationEvent.application == current["id"])
         await ApplicationEvent.insert(
             ApplicationEvent(
                 id=timeutil.uuid7(),
                 application=current["id"],
-                seq=seq + 1,
+                seq=updates["version"],
                 action="extend",
                 from_status=current["status"],
                 to_status=current["status"],

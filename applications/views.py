@@ -15,7 +15,7 @@ import msgspec
 from applications import legal_clock, states
 from applications.tables import ApplicationEvent, ApplicationMaterial, StoredFile, SupplementNotice
 from catalogue.elements import MatterElements
-from core import pii, timeutil
+from core import pii, rows, timeutil
 
 
 class MaterialView(msgspec.Struct):
@@ -140,24 +140,20 @@ async def detail(
     clerk_id: uuid.UUID | None = None,
 ) -> ApplicationDetail:
     names = {spec.code: spec.name for spec in elements.materials}
-    material_rows = (
-        await ApplicationMaterial.select(
-            *ApplicationMaterial.all_columns(),
-            ApplicationMaterial.file.original_name,
-            ApplicationMaterial.file.mime,
-            ApplicationMaterial.file.size,
-        )
-        .where(ApplicationMaterial.application == row["id"])
-        .order_by(ApplicationMaterial.added_at)
+    material_rows = await rows.many(ApplicationMaterial, row["id"], key="application", order_by="added_at")
+    file_ids = [m["file"] for m in material_rows if m["file"] is not None]
+    stored = (
+        {
+            f["id"]: f
+            for f in await StoredFile.select(
+                StoredFile.id, StoredFile.original_name, StoredFile.mime, StoredFile.size
+            ).where(StoredFile.id.is_in(file_ids))
+        }
+        if file_ids
+        else {}
     )
-    events = (
-        await ApplicationEvent.select().where(ApplicationEvent.application == row["id"]).order_by(ApplicationEvent.seq)
-    )
-    notices = (
-        await SupplementNotice.select()
-        .where(SupplementNotice.application == row["id"])
-        .order_by(SupplementNotice.requested_at)
-    )
+    events = await rows.many(ApplicationEvent, row["id"], key="application", order_by="seq")
+    notices = await rows.many(SupplementNotice, row["id"], key="application", order_by="requested_at")
 
     def actor_label(event: dict[str, Any]) -> str:
         if for_clerk:
@@ -188,9 +184,9 @@ async def detail(
                 status=m["status"],
                 added_at=m["added_at"],
                 file_id=m["file"],
-                file_name=m["file.original_name"] or "",
-                mime=m["file.mime"] or "",
-                size=m["file.size"] or 0,
+                file_name=stored[m["file"]]["original_name"] if m["file"] in stored else "",
+                mime=stored[m["file"]]["mime"] if m["file"] in stored else "",
+                size=stored[m["file"]]["size"] if m["file"] in stored else 0,
                 licence_id=m["licence_id"],
                 reused_from=m["reused_from"],
             )

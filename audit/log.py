@@ -18,7 +18,7 @@ import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from audit.tables import AuditCheckpoint, AuditEntry
-from core import db, secrets, timeutil
+from core import db, rows, secrets, timeutil
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x7A62_6175_6469_7400  # "zbaudit\0": the advisory lock that serialises appends on PostgreSQL
@@ -89,12 +89,8 @@ async def append(
     async with db.write_tx():
         if not db.is_sqlite():
             await AuditEntry.raw("SELECT pg_advisory_xact_lock({})", _LOCK_KEY)
-        last = (
-            await AuditEntry.select(AuditEntry.seq, AuditEntry.hash)
-            .order_by(AuditEntry.seq, ascending=False)
-            .limit(1)
-            .first()
-        )
+        head = await AuditEntry.raw('SELECT "seq", "hash" FROM "audit_entry" ORDER BY "seq" DESC LIMIT 1')
+        last = head[0] if head else None
         seq = (last["seq"] + 1) if last else 1
         row: dict[str, Any] = {
             "seq": seq,
@@ -117,7 +113,7 @@ async def append(
             "prev_hash": last["hash"] if last else GENESIS,
         }
         row["hash"] = entry_hash(row)
-        await AuditEntry.insert(AuditEntry(**row))
+        await rows.insert(AuditEntry, row)
         return seq
 
 

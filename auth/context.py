@@ -18,7 +18,7 @@ import msgspec
 from audit.log import Actor
 from auth import sessions
 from auth.tables import Clerk, Enterprise, EnterpriseStaff, Resident, Session
-from core import timeutil
+from core import rows, timeutil
 
 ROLES = ("window", "reviewer", "head", "admin", "auditor")
 
@@ -183,7 +183,7 @@ async def from_session(session: dict[str, Any], *, channel: str = "app") -> Call
             realname_verified=True,
             step_up_at=session["step_up_at"],
         )
-    resident = await Resident.select().where(Resident.id == session["subject_id"]).first()
+    resident = await rows.one(Resident, session["subject_id"])
     if resident is None or resident["disabled_at"] is not None:
         return None
     caller = Caller(

@@ -13,7 +13,7 @@ import secrets
 import uuid
 
 from auth.tables import Session
-from core import db, timeutil
+from core import db, rows, timeutil
 
 TOUCH_EVERY = dt.timedelta(seconds=60)
 
@@ -54,7 +54,7 @@ async def resolve(token: str) -> dict | None:
     """The live session for ``token``, or None if unknown, revoked, idle too long or expired."""
     if not token or len(token) > 200:
         return None
-    row = await Session.select().where(Session.id == token_id(token)).first()
+    row = await rows.one(Session, token_id(token))
     if row is None or row["revoked_at"] is not None:
         return None
     now = timeutil.now()

@@ -16,7 +16,8 @@ from pypinyin import Style, lazy_pinyin
 from audit import log as audit
 from catalogue import elements as el
 from catalogue.tables import Matter, MatterVersion
-from core import db, timeutil
+from core import db, rows, timeutil
+from core.cache import AsyncCache
 from core.errors import ProblemError, invalid
 from regions import tree as regions
 from regions.tables import Department
@@ -122,7 +123,7 @@ async def new_version(
     matter_id: uuid.UUID, elements: el.MatterElements, *, based_on: int, actor: audit.Actor, note: str = ""
 ) -> int:
     """Add a draft version; ``based_on`` must be the latest version (optimistic concurrency)."""
-    matter = await Matter.select().where(Matter.id == matter_id).first()
+    matter = await rows.one(Matter, matter_id)
     if matter is None:
         raise ProblemError("matter_not_found")
     if implementation_code(elements) != matter["code"]:
@@ -219,30 +220,55 @@ class MatterView(msgspec.Struct, frozen=True):
     elements: el.MatterElements
 
 
+async def _load_version(key: tuple[uuid.UUID, int]) -> tuple[uuid.UUID, el.MatterElements] | None:
+    row = (
+        await MatterVersion.select(MatterVersion.id, MatterVersion.elements)
+        .where((MatterVersion.matter == key[0]) & (MatterVersion.version == key[1]))
+        .first()
+    )
+    return (row["id"], el.decode(row["elements"])) if row else None
+
+
+async def _load_version_by_id(version_id: uuid.UUID) -> el.MatterElements | None:
+    row = await MatterVersion.select(MatterVersion.elements).where(MatterVersion.id == version_id).first()
+    return el.decode(row["elements"]) if row else None
+
+
+async def _load_department_name(department_id: uuid.UUID) -> str:
+    row = await Department.select(Department.name).where(Department.id == department_id).first()
+    return row["name"] if row else ""
+
+
+# A version's elements never change once its row exists (editing inserts a new version), so they
+# are cached without expiry. Department names are reference data: a short TTL is enough.
+_versions: AsyncCache[tuple[uuid.UUID, int], tuple[uuid.UUID, el.MatterElements] | None] = AsyncCache(
+    _load_version, maxsize=4096
+)
+_versions_by_id: AsyncCache[uuid.UUID, el.MatterElements | None] = AsyncCache(_load_version_by_id, maxsize=4096)
+_department_names: AsyncCache[uuid.UUID, str] = AsyncCache(_load_department_name, maxsize=4096, ttl=60)
+
+
+async def department_name(department_id: uuid.UUID) -> str:
+    return await _department_names.get(department_id)
+
+
 async def current(matter_id: uuid.UUID, *, published_only: bool = True) -> MatterView:
     """A matter with the elements of its current published version."""
-    matter = (
-        await Matter.select(*Matter.all_columns(), Matter.department.name.as_alias("department_name"))
-        .where(Matter.id == matter_id)
-        .first()
-    )
+    matter = await Matter.select().where(Matter.id == matter_id).first()
     if matter is None or (published_only and matter["status"] != "published"):
         raise ProblemError("matter_not_found")
-    version = (
-        await MatterVersion.select(MatterVersion.id, MatterVersion.version, MatterVersion.elements)
-        .where((MatterVersion.matter == matter_id) & (MatterVersion.version == matter["current_version"]))
-        .first()
-    )
+    version = await _versions.get((matter_id, matter["current_version"]))
     if version is None:
         raise ProblemError("matter_not_found")
-    return MatterView(matter, version["id"], version["version"], el.decode(version["elements"]))
+    matter["department_name"] = await department_name(matter["department"])
+    return MatterView(matter, version[0], matter["current_version"], version[1])
 
 
 async def version_elements(version_id: uuid.UUID) -> el.MatterElements:
-    row = await MatterVersion.select(MatterVersion.elements).where(MatterVersion.id == version_id).first()
-    if row is None:
+    elements = await _versions_by_id.get(version_id)
+    if elements is None:
         raise ProblemError("matter_not_found")
-    return el.decode(row["elements"])
+    return elements
 
 
 async def versions(matter_id: uuid.UUID) -> list[dict[str, Any]]:

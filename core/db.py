@@ -203,8 +203,7 @@ class TunedSQLiteEngine(SQLiteEngine):
         connection = await self.acquire()
         ok = False
         try:
-            async with connection.execute(query, args or []) as cursor:
-                rows = await cursor.fetchall()
+            rows = await connection.execute_fetchall(query, args or [])  # one thread hop, not three
             ok = not connection.in_transaction
             return rows  # type: ignore[return-value]
         finally:
@@ -218,8 +217,7 @@ class TunedSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: Any = None,
     ) -> list[dict[str, Any]]:
-        async with connection.execute(query, args or []) as cursor:
-            return await cursor.fetchall()  # type: ignore[return-value]
+        return await connection.execute_fetchall(query, args or [])  # type: ignore[return-value]
 
     def transaction(  # type: ignore[override]
         self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True

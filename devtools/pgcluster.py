@@ -76,8 +76,18 @@ class Cluster:
             os.chmod(self.root, 0o700)
         subprocess.run(
             _as_cluster_user(
-                [initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync",
-                 "--locale=C"]
+                [
+                    initdb,
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                    "--locale=C",
+                ]
             ),
             check=True,
             capture_output=True,

@@ -12,7 +12,7 @@ import uuid
 
 import msgspec
 
-from core import db, timeutil
+from core import db, rows, timeutil
 from notify.events import render
 from notify.tables import InboxItem, OutboxMessage
 
@@ -33,35 +33,41 @@ async def emit(
     """
     title, body = render(event, **values)
     async with db.write_tx():
-        existing = (
-            await OutboxMessage.select(OutboxMessage.inbox_item).where(OutboxMessage.dedupe_key == dedupe_key).first()
-        )
-        if existing is not None:
-            return existing["inbox_item"]
         item_id = timeutil.uuid7()
-        await InboxItem.insert(
-            InboxItem(
-                id=item_id,
-                recipient_key=recipient_key,
-                event=event,
-                title=title,
-                body=body,
-                link=link,
-                application_id=application_id,
-                created_at=timeutil.now(),
-            )
+        now = timeutil.now()
+        payload = msgspec.json.encode({"inbox_item": str(item_id), "event": event}).decode()
+        inserted = await OutboxMessage.raw(
+            'INSERT INTO "outbox_message" ("id", "dedupe_key", "channel", "event", "recipient_key", "inbox_item", '
+            '"payload", "status", "attempts", "available_at", "lease_owner", "last_error", "created_at") '
+            "VALUES ({}, {}, 'notify', {}, {}, {}, {}, 'pending', 0, {}, '', '', {}) "
+            'ON CONFLICT ("dedupe_key") DO NOTHING RETURNING "id"',
+            timeutil.uuid7(),
+            dedupe_key,
+            event,
+            recipient_key,
+            item_id,
+            payload,
+            now,
+            now,
         )
-        await OutboxMessage.insert(
-            OutboxMessage(
-                id=timeutil.uuid7(),
-                dedupe_key=dedupe_key,
-                channel="notify",
-                event=event,
-                recipient_key=recipient_key,
-                inbox_item=item_id,
-                payload=msgspec.json.encode({"inbox_item": str(item_id), "event": event}).decode(),
-                created_at=timeutil.now(),
-                available_at=timeutil.now(),
+        if not inserted:  # the same cause already notified (a retried request)
+            existing = (
+                await OutboxMessage.select(OutboxMessage.inbox_item)
+                .where(OutboxMessage.dedupe_key == dedupe_key)
+                .first()
             )
+            return existing["inbox_item"]
+        await rows.insert(
+            InboxItem,
+            {
+                "id": item_id,
+                "recipient_key": recipient_key,
+                "event": event,
+                "title": title,
+                "body": body,
+                "link": link,
+                "application_id": application_id,
+                "created_at": now,
+            },
         )
         return item_id

@@ -64,11 +64,13 @@ async def published_matter(**overrides: Any) -> uuid.UUID:
     return await catalogue.create(elements(**overrides), actor=ADMIN, publish=True)
 
 
-def form_for(user: Account, **values: Any) -> dict[str, Any]:
+def form_for(who: Any, **values: Any) -> dict[str, Any]:
+    """A complete form for the test matter; ``who`` is an Account or anything with name/id_number/phone."""
+    person = getattr(who, "person", who)
     return {
-        "applicant_name": user.person.name,
-        "id_number": user.person.id_number,
-        "phone": user.person.phone,
+        "applicant_name": person.name,
+        "id_number": person.id_number,
+        "phone": person.phone,
         "shop_name": "老表小吃",
         "category": "snack",
         **values,

@@ -19,9 +19,8 @@ from applications.tables import Application, ApplicationMaterial
 from audit import log as audit
 from auth.context import Caller
 from catalogue import service as catalogue
-from core import timeutil
+from core import rows, timeutil
 from core.errors import ProblemError
-from regions.tables import Department
 
 IdempotencyKey = Annotated[
     str | None,
@@ -144,10 +143,13 @@ async def download(caller: CallerDep, file_id: FromPath[uuid.UUID]) -> Response[
 
 async def _detail(caller: Caller, row: dict[str, Any]) -> views.ApplicationDetail:
     elements = await catalogue.version_elements(row["matter_version"])
-    department = await Department.select(Department.name).where(Department.id == row["department"]).first()
     actions = states.available(row["status"], frozenset({"applicant"}), row)
     return await views.detail(
-        row, elements, for_clerk=False, actions=actions, department_name=department["name"] if department else ""
+        row,
+        elements,
+        for_clerk=False,
+        actions=actions,
+        department_name=await catalogue.department_name(row["department"]),
     )
 
 
@@ -177,7 +179,7 @@ async def create_application(
         submit=data.submit,
         receiving_region=data.receiving_region,
     )
-    fresh = await Application.select().where(Application.id == row["id"]).first()
+    fresh = await rows.one(Application, row["id"])
     assert fresh is not None
     return await _detail(caller, fresh)
 
@@ -251,7 +253,7 @@ async def submit(
     resident(caller)
     row = await access.load(caller, application_id, "submit")
     await apps.submit_draft(caller, row)
-    fresh = await Application.select().where(Application.id == application_id).first()
+    fresh = await rows.one(Application, application_id)
     assert fresh is not None
     return await _detail(caller, fresh)
 

@@ -21,7 +21,7 @@ from auth import codes, residents
 from auth.context import Caller
 from auth.tables import Clerk
 from catalogue import service as catalogue
-from core import db
+from core import db, rows
 from core.errors import ProblemError, field_error
 from datahub import access as datahub
 
@@ -110,7 +110,7 @@ async def _detail(caller: Caller, row: dict[str, Any]) -> views.ApplicationDetai
 
 
 async def _fresh(application_id: uuid.UUID) -> dict[str, Any]:
-    row = await Application.select().where(Application.id == application_id).first()
+    row = await rows.one(Application, application_id)
     assert row is not None
     return row
 

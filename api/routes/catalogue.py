@@ -201,7 +201,7 @@ class DepartmentView(msgspec.Struct):
     region_code: str
 
 
-@get("/departments", summary="Departments of a region")
+@get("/departments", responses=problems.responses(), summary="Departments of a region")
 async def department_list(region: FromQuery[str | None] = None) -> list[DepartmentView]:
     query = Department.select().order_by(Department.name)
     if region:
@@ -219,7 +219,7 @@ class HallView(msgspec.Struct):
     accessible: bool
 
 
-@get("/halls", summary="Service halls of a region and the regions below it")
+@get("/halls", responses=problems.responses(), summary="Service halls of a region and the regions below it")
 async def hall_list(region: FromQuery[str | None] = None) -> list[HallView]:
     query = Hall.select().order_by(Hall.name)
     if region:

@@ -8,6 +8,7 @@ import msgspec
 from litestar import Router, get
 from litestar.params import FromQuery
 
+from api import problems
 from auth.codes import checked_phone
 from auth.tables import DevSms
 
@@ -18,7 +19,11 @@ class DevMessage(msgspec.Struct):
     at: dt.datetime
 
 
-@get("/sms", summary="Messages the development SMS sender delivered to a phone (development only)")
+@get(
+    "/sms",
+    responses=problems.responses(),
+    summary="Messages the development SMS sender delivered to a phone (development only)",
+)
 async def dev_sms(phone: FromQuery[str], limit: FromQuery[int] = 5) -> list[DevMessage]:
     number = checked_phone(phone)
     rows = (

@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 from api import problems
 from api.deps import SECURITY, CallerDep, resident
 from auth import enterprises
+from auth.context import Caller
 from core.errors import ProblemError
 
 
@@ -39,6 +40,20 @@ class StaffView(msgspec.Struct):
     id_number_masked: str
     created_at: dt.datetime
     valid_until: dt.datetime | None
+
+
+async def _staff_views(caller: Caller, enterprise_id: uuid.UUID) -> list[StaffView]:
+    return [
+        StaffView(
+            row["id"],
+            row["role"],
+            row["resident.name"],
+            row["resident.id_number_masked"],
+            row["created_at"],
+            row["valid_until"],
+        )
+        for row in await enterprises.staff_of(caller, enterprise_id)
+    ]
 
 
 @get("/", summary="Companies I may act for", responses=problems.responses(401, 403))
@@ -73,17 +88,7 @@ async def claim(caller: CallerDep, data: JSONBody[Claim]) -> EnterpriseView:
 )
 async def staff(caller: CallerDep, enterprise_id: FromPath[uuid.UUID]) -> list[StaffView]:
     resident(caller)
-    return [
-        StaffView(
-            row["id"],
-            row["role"],
-            row["resident.name"],
-            row["resident.id_number_masked"],
-            row["created_at"],
-            row["valid_until"],
-        )
-        for row in await enterprises.staff_of(caller, enterprise_id)
-    ]
+    return await _staff_views(caller, enterprise_id)
 
 
 @post(
@@ -98,8 +103,7 @@ async def add_staff(caller: CallerDep, enterprise_id: FromPath[uuid.UUID], data:
     if not caller.step_up_fresh():
         raise ProblemError("step_up_required")
     row = await enterprises.authorise_staff(caller, enterprise_id, data.name, data.id_number, data.valid_until)
-    listing = {item.id: item for item in await staff(caller=caller, enterprise_id=enterprise_id)}
-    return listing[row["id"]]
+    return next(view for view in await _staff_views(caller, enterprise_id) if view.id == row["id"])
 
 
 @delete(

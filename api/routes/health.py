@@ -55,7 +55,7 @@ async def problem_type(code: FromPath[str]) -> ProblemType:
     return ProblemType(code, definition.status, definition.zh, definition.en)
 
 
-@get("/problems", summary="List every problem code", tags=["Platform"])
+@get("/problems", responses=problems.responses(), summary="List every problem code", tags=["Platform"])
 async def problem_types() -> list[ProblemType]:
     return [ProblemType(code, d.status, d.zh, d.en) for code, d in sorted(CATALOGUE.items())]
 
