@@ -24,6 +24,13 @@ async def test_demo_catalogue_is_searchable_by_name_keyword_and_pinyin(client) -
     assert {item["id"] for item in by_name} <= {item["id"] for item in by_full}
     nothing = (await client.get("/api/matters", params={"q": "不存在的事项名称"})).json()
     assert nothing == {"items": [], "total": 0, "limit": 20, "offset": 0}
+    # LIKE wildcards typed by a resident are matched literally, not as wildcards.
+    for wildcard in ("%", "_", "%%", "\\"):
+        assert (await client.get("/api/matters", params={"q": wildcard})).json()["total"] == 0
+    page_two = (await client.get("/api/matters", params={"limit": 5, "offset": 5})).json()
+    assert page_two["total"] == everything["total"] and len(page_two["items"]) == 5
+    past_end = (await client.get("/api/matters", params={"offset": 100000})).json()
+    assert past_end["items"] == [] and past_end["total"] == everything["total"]
 
 
 async def test_filters(client) -> None:
