@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
+import pkgutil
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,28 +33,30 @@ log = logging.getLogger("zhangban.app")
 
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa" / "static"
 
-# Packages contribute routes, startup tasks and imports with side effects (hooks) through this list;
-# each entry names a module with a ``ROUTES`` list and optionally ``on_startup``/``on_shutdown``.
-ROUTE_MODULES: list[str] = [
-    "api.routes.health",
-    "api.routes.auth",
-    "api.routes.me",
-    "api.routes.enterprises",
-    "api.routes.catalogue",
-    "api.routes.applications",
-    "api.routes.backoffice",
-    "api.routes.admin",
-    "api.routes.audit",
-]
-DEV_ROUTE_MODULES: list[str] = ["api.routes.dev"]
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load(modules: Sequence[str]) -> tuple[list[Any], list[Callable[[], Any]], list[Callable[[], Any]]]:
-    import importlib
+def route_modules(*, dev: bool) -> list[str]:
+    """Every module under ``api/routes``: a new domain adds a file there and nothing else.
 
+    Each module exposes ``ROUTES`` and optionally ``on_startup(app)``/``on_shutdown(app)``; a module
+    with ``DEV_ONLY = True`` is left out of production.
+    """
+    import api.routes
+
+    names = sorted(f"api.routes.{m.name}" for m in pkgutil.iter_modules(api.routes.__path__))
+    return [name for name in names if dev or not getattr(importlib.import_module(name), "DEV_ONLY", False)]
+
+
+def wiring_modules() -> list[str]:
+    """``<package>/wiring.py`` of every top-level package: where hooks and sources get registered."""
+    return sorted(f"{path.parent.name}.wiring" for path in ROOT.glob("*/wiring.py"))
+
+
+def _load(modules: Sequence[str]) -> tuple[list[Any], list[Callable[[Any], Any]], list[Callable[[Any], Any]]]:
     routes: list[Any] = []
-    startup: list[Callable[[], Any]] = []
-    shutdown: list[Callable[[], Any]] = []
+    startup: list[Callable[[Any], Any]] = []
+    shutdown: list[Callable[[Any], Any]] = []
     for name in modules:
         module = importlib.import_module(name)
         routes.extend(getattr(module, "ROUTES", []))
@@ -116,7 +120,7 @@ def create_app(settings: Settings | None = None, *, extra_modules: Sequence[str]
     pii.reset_key_cache()
     engine = db.engine_from_settings(settings)
     db.bind(engine)
-    modules = [*ROUTE_MODULES, *(DEV_ROUTE_MODULES if settings.is_dev else []), *extra_modules]
+    modules = [*wiring_modules(), *route_modules(dev=settings.is_dev), *extra_modules]
     routes, startup, shutdown = _load(modules)
 
     @contextlib.asynccontextmanager

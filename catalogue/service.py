@@ -335,10 +335,10 @@ async def search(
         sql.append(' AND d."code" = {}')
         args.append(department)
     if audience:
-        sql.append(' AND m."audience" LIKE {} ESCAPE \'\\\'')
+        sql.append(" AND m.\"audience\" LIKE {} ESCAPE '\\'")
         args.append(_like(audience))
     if theme:
-        sql.append(' AND m."themes" LIKE {} ESCAPE \'\\\'')
+        sql.append(" AND m.\"themes\" LIKE {} ESCAPE '\\'")
         args.append(_like(f",{theme},"))
     if hot is not None:
         sql.append(' AND m."hot" = {}')
@@ -352,7 +352,16 @@ async def search(
     if rows_:
         return rows_, rows_[0]["total"]
     if offset:  # past the end: the window count is unknown, ask for it
-        _, total = await search(q=q, region=region, department=department, audience=audience, theme=theme,
-                                          hot=hot, instant=instant, limit=1, offset=0)
+        _, total = await search(
+            q=q,
+            region=region,
+            department=department,
+            audience=audience,
+            theme=theme,
+            hot=hot,
+            instant=instant,
+            limit=1,
+            offset=0,
+        )
         return [], total
     return [], 0

@@ -1,8 +1,9 @@
 """Load the demo data set into an empty database.
 
-Domain packages add their own demo data by appending an ``async def(ctx) -> None`` to
-:data:`SEEDERS`; they run in order after the platform core (regions, departments, halls, registers,
-accounts, catalogue).
+Domain packages add their own demo data in ``<package>/demo_data.py`` with an
+``async def seed(ctx: SeedContext) -> None`` and an integer ``ORDER``; they run by ``ORDER`` after the
+platform core (regions, departments, halls, registers, accounts, catalogue) and may use what it
+created through the context.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -28,8 +30,12 @@ from regions.tables import Department, Hall, Region
 
 log = logging.getLogger("zhangban.demo")
 
-SEEDERS: list[str] = []
-"""Modules (``"package.demo"``) whose ``seed(context)`` adds a package's demo data."""
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def seeders() -> list[Any]:
+    modules = [importlib.import_module(f"{path.parent.name}.demo_data") for path in ROOT.glob("*/demo_data.py")]
+    return sorted(modules, key=lambda module: (getattr(module, "ORDER", 100), module.__name__))
 
 
 class SeedContext(msgspec.Struct, kw_only=True):
@@ -201,8 +207,7 @@ async def seed() -> dict[str, int]:
     await _residents(ctx)
     await _clerks(ctx)
     matters = await _matters()
-    for name in SEEDERS:
-        module = importlib.import_module(name)
+    for module in seeders():
         await module.seed(ctx)
     log.info("demo.seeded", extra={"matters": matters, "residents": len(ctx.residents), "clerks": len(ctx.clerks)})
     return {"regions": len(REGIONS), "matters": matters, "residents": len(ctx.residents), "clerks": len(ctx.clerks)}

@@ -35,5 +35,6 @@ async def dev_sms(phone: FromQuery[str], limit: FromQuery[int] = 5) -> list[DevM
     return [DevMessage(r["phone"], r["text"], r["created_at"]) for r in rows]
 
 
+DEV_ONLY = True
 router = Router(path="/api/dev", route_handlers=[dev_sms], tags=["开发 Development only"])
 ROUTES = [router]
