@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from applications import legal_clock, states
-from applications.tables import ApplicationEvent, ApplicationMaterial, StoredFile, SupplementNotice
+from applications.tables import Application, ApplicationEvent, ApplicationMaterial, StoredFile, SupplementNotice
 from catalogue.elements import MatterElements
 from core import pii, rows, timeutil
 
@@ -220,18 +220,13 @@ async def detail(
 
 async def file_visible_to_application_clerk(file_id: uuid.UUID, department: uuid.UUID, region: str) -> bool:
     """A clerk may open a file only when it is a material of an application they may see."""
-    from applications.tables import Application
-
-    rows = await ApplicationMaterial.select(ApplicationMaterial.application).where(ApplicationMaterial.file == file_id)
-    if not rows:
+    uses = await ApplicationMaterial.select(ApplicationMaterial.application).where(ApplicationMaterial.file == file_id)
+    if not uses:
         return False
     apps = await Application.select(Application.id).where(
-        Application.id.is_in([r["application"] for r in rows])
+        Application.id.is_in([use["application"] for use in uses])
         & (Application.department == department)
         & ((Application.handling_region == region) | (Application.receiving_region == region))
     )
     return bool(apps)
 
-
-async def file_row(file_id: uuid.UUID) -> dict[str, Any] | None:
-    return await StoredFile.select().where(StoredFile.id == file_id).first()

@@ -8,7 +8,7 @@ from typing import Any
 from audit import log as audit
 from auth.context import Caller
 from auth.residents import checked_id_number, checked_name, find_by_id_number
-from auth.tables import Enterprise, EnterpriseStaff
+from auth.tables import Enterprise, EnterpriseStaff, Resident
 from core import db, timeutil
 from core.errors import ProblemError, invalid
 from core.identifiers import credit_code_problem, normalise_credit_code
@@ -31,8 +31,6 @@ async def bind_as_legal_rep(caller: Caller, raw_code: str) -> dict[str, Any]:
     """The legal representative claims the enterprise: the register must name them."""
     _require_realname(caller)
     code = checked_credit_code(raw_code)
-    from auth.tables import Resident
-
     me = await Resident.select(Resident.id_number_index, Resident.name).where(Resident.id == caller.account_id).first()
     assert me is not None
     answer = await datahub_access.read(

@@ -350,11 +350,7 @@ async def running(current: Engine) -> AsyncIterator[Engine]:
 async def ping() -> bool:
     """True when the database answers a trivial query (for ``/healthz``)."""
     try:
-        current = engine()
-        if isinstance(current, PostgresEngine):
-            await current.run_ddl("SELECT 1")
-        else:
-            await current._run_in_new_connection("SELECT 1")  # type: ignore[attr-defined]
+        await engine().run_ddl("SELECT 1")
         return True
     except Exception:
         return False

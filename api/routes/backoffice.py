@@ -99,8 +99,7 @@ def _desk(caller: Caller) -> Caller:
 
 
 async def _load(caller: Caller, application_id: uuid.UUID) -> dict[str, Any]:
-    row = await access.load(_desk(caller), application_id)
-    return row
+    return await access.load(_desk(caller), application_id)
 
 
 async def _detail(caller: Caller, row: dict[str, Any]) -> views.ApplicationDetail:
