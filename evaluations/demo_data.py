@@ -1,0 +1,39 @@
+"""Demo ratings: 李华 rates his answered 12345 complaint 不满意, which opens a rectification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auth.context import Caller, Principal
+from evaluations import service
+from hotline.tables import Ticket
+
+ORDER = 60
+
+
+async def seed(ctx: Any) -> None:
+    resident = ctx.residents.get("resident")
+    if resident is None:
+        return
+    caller = Caller(
+        session_id="demo",
+        kind="resident",
+        account_id=resident,
+        name="李华",
+        csrf_token="",
+        principal=Principal("person", resident, "李华"),
+    )
+    answered = (
+        await Ticket.select()
+        .where((Ticket.reporter_key == f"person:{resident}") & (Ticket.status == "replied"))
+        .first()
+    )
+    if answered is not None:
+        await service.rate(
+            caller,
+            kind="ticket",
+            item_id=answered["id"],
+            level=2,
+            tags=["超时未办"],
+            comment="油烟问题还没有彻底解决，晚上仍有噪音。",
+        )
