@@ -313,7 +313,9 @@ async def book(caller: Caller, *, slot_id: uuid.UUID, matter_id: uuid.UUID | Non
             subject_id=caller.principal.id,
             details={"slot": str(slot["id"]), "hall": str(slot["hall"])},
         )
-    return row
+        stored = await rows.one(Appointment, row["id"])
+    assert stored is not None
+    return stored
 
 
 async def load_own(caller: Caller, appointment_id: uuid.UUID, action: str = "view") -> dict[str, Any]:
@@ -490,6 +492,7 @@ async def mark_no_show(row: dict[str, Any], *, actor: audit.Actor) -> dict[str, 
 
 
 async def queue(hall_id: uuid.UUID, day: dt.date) -> list[dict[str, Any]]:
+    """The day's bookings at a hall that were not cancelled, in time order."""
     start = dt.datetime.combine(day, dt.time(), timeutil.CST)
     return (
         await Appointment.select()
@@ -497,6 +500,7 @@ async def queue(hall_id: uuid.UUID, day: dt.date) -> list[dict[str, Any]]:
             (Appointment.hall == hall_id)
             & (Appointment.starts_at >= start)
             & (Appointment.starts_at < start + dt.timedelta(days=1))
+            & (Appointment.status != "cancelled")
         )
         .order_by(Appointment.starts_at)
     )

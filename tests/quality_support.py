@@ -110,3 +110,13 @@ async def slot_at(window: dict[str, Any], starts_at: dt.datetime, *, capacity: i
 async def deactivate(window_id: uuid.UUID) -> None:
     async with db.write_tx():
         await Window.update({Window.active: False}).where(Window.id == window_id)
+
+
+async def fresh_token(user: Account) -> str:
+    """A new session for ``user`` at the current (possibly travelled) platform time."""
+    from auth import sessions
+
+    token, _ = await sessions.create(
+        "resident", user.id, idle=dt.timedelta(minutes=30), absolute=dt.timedelta(hours=12)
+    )
+    return token
