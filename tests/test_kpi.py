@@ -398,3 +398,14 @@ async def test_kpi_api_and_csv_export(world, app) -> None:
         assert (await clerk.get("/api/kpi")).status_code == 403
     async with as_user(app, world["person"].token) as resident:
         assert (await resident.get("/api/kpi/csv")).status_code == 403
+
+
+async def test_the_dashboard_page_is_self_hosted(client) -> None:
+    page = await client.get("/admin/kpi.html")
+    assert page.status_code == 200 and 'lang="zh-CN"' in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    script = await client.get("/admin/kpi.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert "createElementNS" in script.text and "/api/kpi/csv" in script.text
+    for text in (page.text, script.text, (await client.get("/admin/kpi.css")).text):
+        assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text
