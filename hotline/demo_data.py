@@ -10,7 +10,7 @@ from auth.context import Caller, Principal
 from core import db, timeutil
 from demo.people import DEMO_PASSWORD
 from hotline import knowledge, service
-from hotline.tables import RoutingRule
+from hotline.tables import KnowledgeArticle, RoutingRule
 from regions.tables import Department
 
 ORDER = 50
@@ -176,7 +176,7 @@ def _resident(ctx: Any, key: str, name: str) -> Caller | None:
 
 
 async def _tickets(ctx: Any) -> None:
-    """李华's complaint (answered, then rated by him), a question, and one waiting for dispatch."""
+    """李华's complaint (answered), 张秀英's question (answered from the knowledge base) and a suggestion."""
     li = _resident(ctx, "resident", "李华")
     grandma = _resident(ctx, "grandma", "张秀英")
     if li is None or grandma is None:
@@ -203,13 +203,30 @@ async def _tickets(ctx: Any) -> None:
         await service.reply(
             desk, answered, text="已到现场核查，责令商户安装油烟净化设备并于 22 点前停止营业，后续将持续回访。"
         )
-    await service.create_from_app(
+    asked = await service.create_from_app(
         grandma,
         category="consultation",
         title="老年人优待证怎么办",
         content="我今年 78 岁，想办一张老年人优待证，坐公交能不能免费？",
         region_code="360102",
     )
+    article = (
+        await KnowledgeArticle.select(KnowledgeArticle.id)
+        .where(KnowledgeArticle.title == "老年人优待证怎么办理")
+        .first()
+    )
+    agent_id = ctx.clerks.get("hotline-nc")
+    if article is not None and agent_id is not None:
+        agent = Caller(
+            session_id="demo",
+            kind="clerk",
+            account_id=agent_id,
+            name="南昌12345·话务员 陈晓",
+            csrf_token="",
+            roles=frozenset({"hotline"}),
+            region_code="360100",
+        )
+        await service.answer_from_knowledge(agent, asked, article_id=article["id"], text="")
     await service.create_from_app(
         li,
         category="suggestion",

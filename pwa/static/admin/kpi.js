@@ -32,7 +32,7 @@ function bars(rows, { max, target, unit }) {
   const rowHeight = 22;
   const height = rows.length * rowHeight + 18;
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img" });
-  const scale = (v) => left + ((width - left - 40) * Math.max(0, Math.min(v, max))) / (max || 1);
+  const scale = (v) => left + ((width - left - 60) * Math.max(0, Math.min(v, max))) / (max || 1);
   rows.forEach((row, i) => {
     const y = i * rowHeight + 4;
     chart.append(svg("text", { x: 0, y: y + 13 }, row.label.slice(0, 8)));
@@ -51,14 +51,16 @@ function card(kpi) {
   const box = el("article", "card");
   box.append(el("h3", "", kpi.name));
   const state = kpi.met === null ? "" : kpi.met ? "met" : "unmet";
-  const value = el("div", `value ${state}`, format(kpi, kpi.value));
+  const perCity = kpi.id === "instant_per_city";
+  const shown = perCity ? `${kpi.numerator} / ${kpi.denominator} 个设区市达标` : format(kpi, kpi.value);
+  const value = el("div", `value ${state}`, shown);
   if (kpi.denominator !== null && kpi.unit === "ratio") value.title = `${kpi.numerator} / ${kpi.denominator}`;
   box.append(value);
-  const target = kpi.target === null ? "目标：措施未设数值" : `目标：${kpi.direction === "at_most" ? "≤ " : "≥ "}${format(kpi, kpi.target)}`;
+  const target = perCity ? "目标：每个设区市 ≥ 30 项" : kpi.target === null ? "目标：措施未设数值" : `目标：${kpi.direction === "at_most" ? "≤ " : "≥ "}${format(kpi, kpi.target)}`;
   box.append(el("div", "", `${target}${kpi.met === null ? "" : kpi.met ? " · 已达标" : " · 未达标"}`));
   if (kpi.breakdown.length) {
-    const max = Math.max(...kpi.breakdown.map((p) => p.value), kpi.id === "instant_per_city" ? 30 : 1);
-    box.append(bars(kpi.breakdown, { max, target: kpi.id === "instant_per_city" ? 30 : null, unit: "count" }));
+    const max = Math.max(...kpi.breakdown.map((p) => p.value), perCity ? 30 : 1);
+    box.append(bars(kpi.breakdown, { max, target: perCity ? 30 : null, unit: "count" }));
   } else if (kpi.value !== null) {
     const ratio = kpi.unit === "ratio";
     box.append(bars([{ label: "当前", value: kpi.value, met: kpi.met }], { max: ratio ? 1 : Math.max(kpi.value, kpi.target || 0) * 1.2, target: kpi.target, unit: kpi.unit }));
