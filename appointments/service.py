@@ -129,6 +129,7 @@ async def generate_slots(
     """Publish slots for active windows from ``start`` for ``days`` days; returns how many were new.
 
     Idempotent: each slot's key is its window and start, inserted with ``ON CONFLICT DO NOTHING``.
+    Days a window already has slots on are skipped, so the periodic run writes only the new day.
     """
     start = start or timeutil.today()
     halls = {row["id"]: row for row in await Hall.select(Hall.id, Hall.opening_hours)}
@@ -138,9 +139,15 @@ async def generate_slots(
     created = 0
     for window in await query:
         hours = schedule.decode_hours(halls[window["hall"]]["opening_hours"])
+        published = {
+            row["day"]
+            for row in await Slot.select(Slot.day).where((Slot.window == window["id"]) & (Slot.day >= start)).distinct()
+        }
         batch: list[Slot] = []
         for offset in range(days):
             day = start + dt.timedelta(days=offset)
+            if day in published:
+                continue
             for spec in schedule.slots_for_day(day, hours):
                 batch.append(
                     Slot(
