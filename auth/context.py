@@ -20,7 +20,7 @@ from auth import sessions
 from auth.tables import Clerk, Enterprise, EnterpriseStaff, Resident, Session
 from core import rows, timeutil
 
-ROLES = ("window", "reviewer", "head", "admin", "auditor")
+ROLES = ("window", "reviewer", "head", "admin", "auditor", "hotline")  # hotline: 12345 call-centre agent
 
 
 class Principal(msgspec.Struct, frozen=True):

@@ -50,6 +50,16 @@ EVENTS: dict[str, EventText] = {
     "evaluation_invited": EventText(
         "邀请您评价", "「{matter}」已办结，请对这次服务进行评价。", "Please rate the service"
     ),
+    "rectification_done": EventText(
+        "差评整改结果",
+        "您对「{matter}」的评价已整改完成，可在“我的评价”查看结果并再次评价。",
+        "Your complaint was addressed",
+    ),
+    "ticket_replied": EventText(
+        "12345 工单已答复",
+        "您反映的问题已有答复（工单号 {number}），请查看并评价。",
+        "Your 12345 ticket was answered",
+    ),
 }
 
 

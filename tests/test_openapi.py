@@ -21,6 +21,13 @@ PUBLIC = {
     ("post", "/api/auth/login"),
     ("post", "/api/auth/clerk-login"),
     ("get", "/api/dev/sms"),
+    ("get", "/api/evaluations/options"),
+    ("get", "/api/evaluations/stats"),
+    ("get", "/api/halls/{hall_id}/windows"),
+    ("get", "/api/halls/{hall_id}/slots"),
+    ("get", "/api/hotline/categories"),
+    ("get", "/api/hotline/knowledge"),
+    ("get", "/api/hotline/knowledge/{article_id}"),
 }
 
 

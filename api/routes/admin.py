@@ -51,7 +51,7 @@ class NewClerk(msgspec.Struct, forbid_unknown_fields=True):
     display_name: str
     password: str
     region_code: str
-    roles: list[Literal["window", "reviewer", "head", "admin", "auditor"]]
+    roles: list[Literal["window", "reviewer", "head", "admin", "auditor", "hotline"]]
     department_id: uuid.UUID | None = None
 
 
