@@ -23,7 +23,7 @@ from api import problems
 from api.deps import optional_caller, require_caller
 from api.idempotency import Idempotency
 from api.middleware import SessionAuth, request_context
-from core import calendar, db, logs, pii
+from core import calendar, db, discovery, logs, pii
 from core import settings as settings_mod
 from core.errors import ProblemError
 from core.settings import Settings
@@ -32,8 +32,6 @@ from regions import tree as regions
 log = logging.getLogger("zhangban.app")
 
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa" / "static"
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def route_modules(*, dev: bool) -> list[str]:
@@ -50,7 +48,7 @@ def route_modules(*, dev: bool) -> list[str]:
 
 def wiring_modules() -> list[str]:
     """``<package>/wiring.py`` of every top-level package: where hooks and sources get registered."""
-    return sorted(f"{path.parent.name}.wiring" for path in ROOT.glob("*/wiring.py"))
+    return discovery.modules_named("wiring.py")
 
 
 def _load(modules: Sequence[str]) -> tuple[list[Any], list[Callable[[Any], Any]], list[Callable[[Any], Any]]]:

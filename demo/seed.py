@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -20,7 +19,7 @@ from audit import log as audit
 from auth import clerks
 from auth.tables import Resident
 from catalogue import service as catalogue
-from core import db, pii, timeutil
+from core import db, discovery, pii, timeutil
 from core.identifiers import id_birth_date, id_gender
 from datahub.tables import EnterpriseRecord, PopulationRecord
 from demo import departments, people
@@ -30,11 +29,8 @@ from regions.tables import Department, Hall, Region
 
 log = logging.getLogger("zhangban.demo")
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
 def seeders() -> list[Any]:
-    modules = [importlib.import_module(f"{path.parent.name}.demo_data") for path in ROOT.glob("*/demo_data.py")]
+    modules = [importlib.import_module(name) for name in discovery.modules_named("demo_data.py")]
     return sorted(modules, key=lambda module: (getattr(module, "ORDER", 100), module.__name__))
 
 
@@ -199,6 +195,7 @@ async def seed() -> dict[str, int]:
     """Load everything into an empty database; does nothing when regions already exist."""
     if await Region.count() > 0:
         return {"skipped": 1}
+    discovery.load_wiring()  # hooks and registries, as when the app starts
     ctx = SeedContext()
     await _regions()
     await _departments(ctx)

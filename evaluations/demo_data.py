@@ -5,17 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import appointments.wiring
-import evaluations.wiring
-import hotline.wiring
 from auth.context import Caller, Principal
 from evaluations import service
 from hotline.tables import Ticket
 
 ORDER = 60
-# ``zhangban seed-demo`` runs without the app factory, which is what imports every wiring module;
-# the rateable item kinds must be registered here too.
-_WIRING = (appointments.wiring, evaluations.wiring, hotline.wiring)
 
 
 async def seed(ctx: Any) -> None:
