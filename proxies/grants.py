@@ -1,0 +1,944 @@
+"""Granting, consenting, suspending, revoking and ending proxy authorisations.
+
+Two ways to consent (both leave the principal in control):
+
+* the **principal offers**: after a step-up SMS check they create the grant naming the agent (name +
+  phone of a real-name-verified resident, or an organisation and one of its members) and get a
+  one-time code that they hand to the agent; the agent accepts with the code (:func:`offer`,
+  :func:`accept`);
+* the **agent asks**: the request names the principal by name and ID number; a code goes by SMS to
+  the principal's verified phone, and the principal reads it out to the agent (or approves in the
+  app after a step-up). A guardian's request is checked against the population register instead
+  and is in force at once (:func:`request`).
+
+Every change is a compare-and-set on ``version`` plus one history row, one audit entry and the
+notifications, in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import secrets
+import uuid
+from typing import Any
+
+import msgspec
+
+from audit import log as audit
+from auth import residents
+from auth.codes import phone_index
+from auth.context import Caller
+from auth.enterprises import staff_link
+from auth.tables import Enterprise, EnterpriseStaff, Resident
+from core import db, errors, pii, ratelimit, rows, timeutil
+from core.errors import FieldError, ProblemError, field_error, invalid
+from datahub import access as datahub
+from notify.emit import emit
+from proxies import describe, states
+from proxies.scope import GrantScope
+from proxies.tables import ProxyGrant, ProxyGrantEvent, ProxyOrganisation, ProxyOrgMember
+from regions import tree as regions
+
+errors.register("grant_not_found", 404, "没有找到这份代办授权。", "No such proxy grant.")
+errors.register(
+    "grant_exists",
+    409,
+    "您和这位代办人之间已有一份生效或待确认的授权，请先撤销它或等它结束。",
+    "A live grant between these two parties already exists; revoke it or let it end first.",
+)
+errors.register(
+    "grant_state_conflict",
+    409,
+    "这份授权当前的状态不能进行这个操作，请刷新后再看。",
+    "The grant's current state does not allow this; reload it.",
+)
+errors.register(
+    "grant_code_invalid",
+    422,
+    "授权码不正确或已失效，请向委托人重新索取。",
+    "The consent code is wrong or no longer valid; ask the principal for a new one.",
+)
+errors.register(
+    "agent_not_found",
+    404,
+    "没有找到这位代办人。请确认对方已注册掌办并完成实名认证，姓名和手机号填写正确。",
+    "No real-name-verified resident matches this agent's name and phone.",
+)
+errors.register(
+    "principal_not_found",
+    404,
+    "没有找到这位委托人的实名账号，请核对姓名和身份证号码。",
+    "No real-name-verified account matches the principal's name and ID number.",
+)
+errors.register(
+    "guardian_not_registered",
+    422,
+    "人口库中没有您是这位居民监护人的记录，不能以法定监护的方式代办。",
+    "The population register does not name you as this person's guardian.",
+)
+errors.register("self_grant", 422, "不能授权自己做自己的代办人。", "You cannot make yourself your own agent.")
+errors.register(
+    "organisation_not_found", 404, "没有找到这个服务机构或它的工作人员。", "No such organisation or member."
+)
+errors.register(
+    "proxy_not_allowed",
+    403,
+    "代办时不能进行这项操作，请先切换回本人身份。",
+    "This cannot be done while acting for someone else; switch back to yourself first.",
+)
+
+SYSTEM = audit.Actor(kind="system", label="系统")
+
+
+class AgentRef(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """Whom the principal authorises: a person by name + phone, or an organisation's member."""
+
+    kind: str = "person"  # person | organisation
+    name: str = ""
+    phone: str = ""
+    organisation_id: uuid.UUID | None = None
+    member_id: uuid.UUID | None = None
+
+
+class ScopeIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    matters: list[uuid.UUID] = msgspec.field(default_factory=list)
+    groups: list[str] = msgspec.field(default_factory=list)
+    actions: list[str] = msgspec.field(default_factory=list)
+    regions: list[str] | None = None
+
+
+class Party(msgspec.Struct, frozen=True):
+    """Which side of a grant the caller is on."""
+
+    role: str  # principal | agent
+    actor: audit.Actor
+
+
+# ---- reading ----------------------------------------------------------------------------------------
+def decode_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    return msgspec.json.decode(value or "[]")
+
+
+def effective_state(row: dict[str, Any], now: dt.datetime | None = None) -> str:
+    return states.effective(
+        row["state"], valid_until=row["valid_until"], pending_until=row["pending_until"], now=now or timeutil.now()
+    )
+
+
+def scope_of(row: dict[str, Any], *, agent_current: bool = True) -> GrantScope:
+    return GrantScope(
+        id=row["id"],
+        number=row["number"],
+        principal_key=row["principal_key"],
+        agent_kind=row["agent_kind"],
+        agent_name=row["agent_name"],
+        basis=row["basis"],
+        state=row["state"],
+        valid_from=row["valid_from"],
+        valid_until=row["valid_until"],
+        pending_until=row["pending_until"],
+        actions=frozenset(decode_list(row["actions"])),
+        matters=frozenset(str(m) for m in decode_list(row["matters"])),
+        groups=frozenset(decode_list(row["groups"])),
+        regions=tuple(decode_list(row["regions"])),
+        agent_current=agent_current,
+    )
+
+
+async def get(grant_id: uuid.UUID) -> dict[str, Any] | None:
+    return await rows.one(ProxyGrant, grant_id)
+
+
+async def member_current(row: dict[str, Any]) -> bool:
+    """An organisation's grant holds only while the named member still belongs to it."""
+    if row["agent_kind"] != "organisation":
+        return True
+    member = (
+        await ProxyOrgMember.select(ProxyOrgMember.id)
+        .where(
+            (ProxyOrgMember.organisation == row["agent_organisation"])
+            & (ProxyOrgMember.resident == row["agent_resident"])
+            & ProxyOrgMember.removed_at.is_null()
+            & (ProxyOrgMember.organisation.active == True)  # noqa: E712
+        )
+        .first()
+    )
+    return member is not None
+
+
+async def is_legal_rep(resident_id: uuid.UUID, enterprise_id: uuid.UUID) -> bool:
+    link = await staff_link(resident_id, enterprise_id)
+    return link is not None and link["role"] == "legal_rep"
+
+
+async def party(caller: Caller, row: dict[str, Any]) -> Party | None:
+    """The caller's side of the grant, or None (then the grant answers 404)."""
+    if caller.kind != "resident" or caller.basis == "proxy":
+        return None
+    if row["principal_kind"] == "person" and row["principal_resident"] == caller.account_id:
+        return Party("principal", self_actor(caller))
+    if row["principal_kind"] == "enterprise" and await is_legal_rep(caller.account_id, row["principal_enterprise"]):
+        return Party("principal", self_actor(caller))
+    if row["agent_kind"] in ("person", "organisation") and row["agent_resident"] == caller.account_id:
+        return Party("agent", self_actor(caller))
+    return None
+
+
+def self_actor(caller: Caller) -> audit.Actor:
+    """Grant management is always the person themselves, never 'on behalf of'."""
+    return audit.Actor(kind="resident", id=str(caller.account_id), label=caller.name, channel=caller.channel)
+
+
+async def load_for(caller: Caller, grant_id: uuid.UUID) -> tuple[dict[str, Any], Party]:
+    row = await get(grant_id)
+    found = await party(caller, row) if row is not None else None
+    if row is None or found is None:
+        raise ProblemError("grant_not_found")
+    return row, found
+
+
+# ---- checking input ---------------------------------------------------------------------------------
+LICENCE_TYPES = frozenset(
+    "id_card household_register residence_permit business_licence food_licence driving_licence "
+    "marriage_certificate property_certificate social_security_card diploma birth_medical_certificate "
+    "disability_card elderly_card".split()
+)
+
+
+async def checked_scope(data: ScopeIn, *, principal_region: str, audience: str) -> dict[str, Any]:
+    from catalogue.tables import Matter
+    from regions.tables import Department
+
+    problems: list[FieldError] = []
+    actions = list(dict.fromkeys(data.actions))
+    if not actions:
+        problems.append(field_error("scope.actions", "validation_failed", "请至少选择一项可以代办的操作。"))
+    for position, action in enumerate(actions):
+        if action not in states.ACTIONS:
+            problems.append(field_error(f"scope.actions[{position}]", "validation_failed", "不认识的代办操作。"))
+    matters = list(dict.fromkeys(data.matters))
+    if matters:
+        found = {
+            row["id"]: row
+            for row in await Matter.select(Matter.id, Matter.audience, Matter.status).where(Matter.id.is_in(matters))
+        }
+        for position, matter_id in enumerate(matters):
+            row = found.get(matter_id)
+            if row is None or row["status"] != "published":
+                problems.append(field_error(f"scope.matters[{position}]", "matter_not_found"))
+            elif audience not in row["audience"].split(","):
+                problems.append(field_error(f"scope.matters[{position}]", "audience_mismatch"))
+    groups = list(dict.fromkeys(g.strip() for g in data.groups if g.strip()))
+    department_codes = {row["code"] for row in await Department.select(Department.code).distinct()}
+    for position, group in enumerate(groups):
+        kind, _, value = group.partition(":")
+        ok = (
+            group in ("all", "hotline")
+            or (kind == "theme" and 0 < len(value) <= 32)
+            or (kind == "dept" and value in department_codes)
+            or (kind == "licence" and value in LICENCE_TYPES)
+        )
+        if not ok:
+            problems.append(
+                field_error(
+                    f"scope.groups[{position}]",
+                    "validation_failed",
+                    "事项范围不正确（全部事项、某一主题、某类部门、12345 诉求或某类证照）。",
+                    "Use all, hotline, theme:<theme>, dept:<department kind> or licence:<type>.",
+                )
+            )
+    if not matters and not groups:
+        problems.append(field_error("scope.matters", "validation_failed", "请至少选择一个可以代办的事项或事项类别。"))
+    tree = await regions.tree()
+    if data.regions is None:
+        node = tree.get(principal_region)
+        chosen = [node.province] if node else []
+    else:
+        chosen = list(dict.fromkeys(data.regions))
+        for position, code in enumerate(chosen):
+            if code not in tree:
+                problems.append(field_error(f"scope.regions[{position}]", "region_invalid"))
+    if problems:
+        raise ProblemError(
+            problems[0].code if len(problems) == 1 else "validation_failed", field=problems[0].field, errors=problems
+        )
+    return {
+        "matters": msgspec.json.encode([str(m) for m in matters]).decode(),
+        "groups": msgspec.json.encode(groups).decode(),
+        "actions": msgspec.json.encode([a for a in states.ACTIONS if a in actions]).decode(),
+        "regions": msgspec.json.encode(chosen).decode(),
+    }
+
+
+def _checked_window(
+    basis: str, valid_from: dt.datetime | None, valid_until: dt.datetime | None
+) -> tuple[dt.datetime, dt.datetime]:
+    now = timeutil.now()
+    length = states.LENGTHS[basis]
+    start = valid_from or now
+    if start.tzinfo is None:
+        raise invalid("valid_from", zh="请给出带时区的时间。", en="Give a timezone-aware time.")
+    if start < now - dt.timedelta(minutes=5):
+        raise invalid("valid_from", zh="开始时间不能早于现在。", en="The grant cannot start in the past.")
+    if start > now + dt.timedelta(days=365):
+        raise invalid("valid_from", zh="开始时间不能晚于一年以后。", en="The grant must start within a year.")
+    start = max(start, now)
+    end = valid_until or start + length.default
+    if end.tzinfo is None:
+        raise invalid("valid_until", zh="请给出带时区的时间。", en="Give a timezone-aware time.")
+    if end <= start:
+        raise invalid("valid_until", zh="结束时间必须晚于开始时间。", en="The grant must end after it starts.")
+    if end - start > length.maximum:
+        days = length.maximum.days
+        raise invalid(
+            "valid_until",
+            zh=f"这种授权最长 {days} 天，请缩短有效期。",
+            en=f"A grant on this basis lasts at most {days} days.",
+        )
+    return start, end
+
+
+def _number() -> str:
+    return f"DB{timeutil.today():%Y%m%d}{secrets.randbelow(10**8):08d}"
+
+
+def _code_hash(grant_id: uuid.UUID, code: str) -> str:
+    return pii.blind_index(code, kind=f"proxy-code:{grant_id}")
+
+
+def _live_key(principal_key: str, agent_kind: str, agent_id: uuid.UUID, organisation: uuid.UUID | None) -> str:
+    return f"{principal_key}>{agent_kind}:{organisation or '-'}:{agent_id}"
+
+
+# ---- the history, one move at a time ------------------------------------------------------------------
+async def _event(row: dict[str, Any], action: str, before: str, after: str, actor: audit.Actor, note: str) -> None:
+    await rows.insert(
+        ProxyGrantEvent,
+        {
+            "id": timeutil.uuid7(),
+            "grant": row["id"],
+            "seq": row["version"],
+            "action": action,
+            "from_state": before,
+            "to_state": after,
+            "actor_kind": actor.kind,
+            "actor_id": uuid.UUID(actor.id) if actor.id else None,
+            "actor_label": actor.label,
+            "note": note[:500],
+            "at": timeutil.now(),
+        },
+    )
+
+
+def _subject(row: dict[str, Any]) -> tuple[str, str]:
+    kind, _, ident = row["principal_key"].partition(":")
+    return kind, ident
+
+
+async def _audit(row: dict[str, Any], action: str, actor: audit.Actor, details: dict[str, Any]) -> None:
+    kind, ident = _subject(row)
+    await audit.append(
+        f"proxy.{action}",
+        actor=actor,
+        object_type="proxy_grant",
+        object_id=row["id"],
+        subject_kind=kind,
+        subject_id=ident,
+        details=details,
+    )
+
+
+async def insert(row: dict[str, Any], actor: audit.Actor, action: str, note: str = "") -> dict[str, Any]:
+    """Store a new grant with its first history entry; refuses a second live grant to the same agent."""
+    async with db.write_tx():
+        await expire_due(live_key=row["live_key"])
+        existing = await ProxyGrant.select(ProxyGrant.id).where(ProxyGrant.live_key == row["live_key"]).first()
+        if existing is not None:
+            raise ProblemError("grant_exists", extra={"grant_id": str(existing["id"])})
+        await rows.insert(ProxyGrant, row)
+        await _event(row, action, "", row["state"], actor, note)
+        await _audit(row, action, actor, {"state": row["state"], "basis": row["basis"]})
+    stored = await get(row["id"])
+    assert stored is not None
+    return stored
+
+
+async def move(
+    row: dict[str, Any],
+    action: str,
+    *,
+    party: str,
+    actor: audit.Actor,
+    note: str = "",
+    changes: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One transition of :data:`states.TRANSITIONS`, by compare-and-set on ``version``."""
+    transition = states.BY_ACTION[action]
+    current = effective_state(row)
+    if current != row["state"] and action != "expire":
+        # The clock ran out before the sweep: record the expiry, then refuse the move.
+        await move(row, "expire", party="system", actor=SYSTEM)
+        raise ProblemError("grant_state_conflict", extra={"state": "expired"})
+    if not states.allowed(action, row["state"], party):
+        raise ProblemError("grant_state_conflict", extra={"state": current})
+    now = timeutil.now()
+    update: dict[str, Any] = {**(changes or {}), "state": transition.target, "version": row["version"] + 1}
+    update["updated_at"] = now
+    if transition.target in states.TERMINAL:
+        update.update(live_key=None, ended_at=now, code_hash="")
+    async with db.write_tx():
+        if not await rows.update(ProxyGrant, update, id=row["id"], version=row["version"]):
+            raise ProblemError("grant_state_conflict")
+        after = {**row, **update}
+        await _event(after, action, row["state"], transition.target, actor, note or transition.text)
+        await _audit(after, action, actor, {"from": row["state"], "to": transition.target})
+        await _notify_move(after, action, actor)
+    return after
+
+
+async def _notify_move(row: dict[str, Any], action: str, actor: audit.Actor) -> None:
+    agent_key = f"person:{row['agent_resident']}" if row["agent_resident"] else ""
+    scope_text = await describe.scope_text(row)
+    dedupe = f"proxy:{row['id']}:{row['version']}:{action}"
+    if row["state"] == "active" and action in ("accept", "approve", "resume"):
+        await emit(
+            "proxy_granted",
+            row["principal_key"],
+            dedupe_key=dedupe,
+            link=f"/proxies/grants/{row['id']}",
+            agent=row["agent_name"],
+            scope=scope_text,
+            until=describe.day(row["valid_until"]),
+        )
+        return
+    how = {
+        "decline": "已被拒绝",
+        "suspend": "已被委托人暂停",
+        "revoke": "已被委托人撤销",
+        "opt_out": "代办人已退出",
+        "expire": "已到期",
+        "end": "已结束",
+    }.get(action)
+    if how is None:
+        return
+    # Tell the other side; a move by the platform (expiry) concerns both.
+    if actor.kind == "system":
+        recipients = [row["principal_key"], agent_key]
+    elif row["agent_resident"] is not None and actor.id == str(row["agent_resident"]):
+        recipients = [row["principal_key"]]
+    else:
+        recipients = [agent_key]
+    for recipient in recipients:
+        if not recipient:
+            continue
+        other = row["agent_name"] if recipient == row["principal_key"] else row["principal_name"]
+        await emit(
+            "proxy_ended",
+            recipient,
+            dedupe_key=f"{dedupe}:{recipient}",
+            link=f"/proxies/grants/{row['id']}",
+            other=other,
+            scope=scope_text,
+            how=how,
+        )
+
+
+# ---- the principal offers ------------------------------------------------------------------------------
+class PrincipalRef(msgspec.Struct, frozen=True):
+    kind: str
+    id: uuid.UUID
+    name: str
+    region: str
+    contact: uuid.UUID  # the resident who consents for the principal (the person, or the legal representative)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+async def principal_for_offer(caller: Caller, enterprise_id: uuid.UUID | None) -> PrincipalRef:
+    if caller.kind != "resident" or caller.basis == "proxy":
+        raise ProblemError("proxy_not_allowed")
+    if not caller.realname_verified:
+        raise ProblemError("realname_required")
+    if enterprise_id is None and caller.basis == "staff" and caller.principal is not None:
+        enterprise_id = caller.principal.id
+    if enterprise_id is not None:
+        enterprise = await Enterprise.select().where(Enterprise.id == enterprise_id).first()
+        if enterprise is None or not await is_legal_rep(caller.account_id, enterprise_id):
+            raise ProblemError("not_legal_representative", field="enterprise_id")
+        return PrincipalRef(
+            "enterprise", enterprise["id"], enterprise["name"], enterprise["region_code"], caller.account_id
+        )
+    me = await Resident.select(Resident.name, Resident.region_code).where(Resident.id == caller.account_id).first()
+    assert me is not None
+    return PrincipalRef("person", caller.account_id, me["name"], me["region_code"], caller.account_id)
+
+
+async def _agent_row(agent: AgentRef) -> tuple[str, dict[str, Any], uuid.UUID | None, str]:
+    """(agent_kind, resident row, organisation id, display name) for the named agent."""
+    if agent.kind == "organisation":
+        if agent.organisation_id is None or agent.member_id is None:
+            raise ProblemError("organisation_not_found", field="agent.organisation_id")
+        member = (
+            await ProxyOrgMember.select(
+                ProxyOrgMember.resident,
+                ProxyOrgMember.organisation.name,
+                ProxyOrgMember.resident.name,
+                ProxyOrgMember.organisation.active,
+            )
+            .where(
+                (ProxyOrgMember.id == agent.member_id)
+                & (ProxyOrgMember.organisation == agent.organisation_id)
+                & ProxyOrgMember.removed_at.is_null()
+            )
+            .first()
+        )
+        if member is None or not member["organisation.active"]:
+            raise ProblemError("organisation_not_found", field="agent.member_id")
+        person = await Resident.select().where(Resident.id == member["resident"]).first()
+        assert person is not None
+        label = f"{member['organisation.name']} {member['resident.name']}"
+        return "organisation", person, agent.organisation_id, label
+    if agent.kind != "person":
+        raise invalid("agent.kind", zh="代办人只能是个人或服务机构。", en="An agent is a person or an organisation.")
+    name = residents.checked_name(agent.name, "agent.name")
+    from auth.codes import checked_phone
+
+    phone = checked_phone(agent.phone, "agent.phone")
+    person = await Resident.select().where(Resident.phone_index == phone_index(phone)).first()
+    if person is None or person["realname_verified_at"] is None or person["name"] != name or person["disabled_at"]:
+        raise ProblemError("agent_not_found", field="agent.phone")
+    return "person", person, None, person["name"]
+
+
+async def offer(
+    caller: Caller,
+    *,
+    enterprise_id: uuid.UUID | None,
+    agent: AgentRef,
+    basis: str,
+    relation: str,
+    scope: ScopeIn,
+    valid_from: dt.datetime | None,
+    valid_until: dt.datetime | None,
+    note: str,
+) -> tuple[dict[str, Any], str]:
+    """The principal creates a pending grant; returns it and the one-time code for the agent."""
+    principal = await principal_for_offer(caller, enterprise_id)
+    if not caller.step_up_fresh():
+        raise ProblemError("step_up_required")
+    if basis not in ("voluntary", "family_care"):
+        raise invalid("basis", zh="请选择自愿委托或家庭照护。", en="Offer a voluntary or family-care grant.")
+    agent_kind, person, organisation, label = await _agent_row(agent)
+    if person["id"] == principal.contact and principal.kind == "person":
+        raise ProblemError("self_grant", field="agent")
+    checked = await checked_scope(scope, principal_region=principal.region, audience=principal.kind)
+    start, end = _checked_window(basis, valid_from, valid_until)
+    grant_id = timeutil.uuid7()
+    code = f"{secrets.randbelow(10**8):08d}"
+    now = timeutil.now()
+    row = new_row(
+        grant_id,
+        principal,
+        agent_kind=agent_kind,
+        agent_resident=person["id"],
+        organisation=organisation,
+        agent_name=label,
+        basis=basis,
+        relation=relation,
+        scope=checked,
+        start=start,
+        end=end,
+        state="pending",
+        initiated_by="principal",
+        pending_until=now + states.OFFER_WINDOW,
+        note=note,
+    )
+    row.update(code_hash=_code_hash(grant_id, code), code_expires_at=now + states.OFFER_WINDOW)
+    async with db.write_tx():
+        stored = await insert(row, self_actor(caller), "offered")
+        await emit(
+            "proxy_offered",
+            f"person:{person['id']}",
+            dedupe_key=f"proxy:{grant_id}:offered",
+            link=f"/proxies/grants/{grant_id}",
+            principal=principal.name,
+            scope=await describe.scope_text(stored),
+        )
+    return stored, code
+
+
+def new_row(
+    grant_id: uuid.UUID,
+    principal: PrincipalRef,
+    *,
+    agent_kind: str,
+    agent_resident: uuid.UUID | None,
+    organisation: uuid.UUID | None,
+    agent_name: str,
+    basis: str,
+    relation: str,
+    scope: dict[str, Any],
+    start: dt.datetime,
+    end: dt.datetime,
+    state: str,
+    initiated_by: str,
+    pending_until: dt.datetime | None,
+    note: str,
+    agent_clerk: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    now = timeutil.now()
+    agent_id = agent_resident or agent_clerk
+    assert agent_id is not None
+    return {
+        "id": grant_id,
+        "number": _number(),
+        "principal_kind": principal.kind,
+        "principal_resident": principal.id if principal.kind == "person" else None,
+        "principal_enterprise": principal.id if principal.kind == "enterprise" else None,
+        "principal_key": principal.key,
+        "principal_name": principal.name,
+        "agent_kind": agent_kind,
+        "agent_resident": agent_resident,
+        "agent_organisation": organisation,
+        "agent_clerk": agent_clerk,
+        "agent_name": agent_name,
+        "basis": basis,
+        "relation": relation.strip()[:32],
+        **scope,
+        "valid_from": start,
+        "valid_until": end,
+        "state": state,
+        "initiated_by": initiated_by,
+        "pending_until": pending_until,
+        "code_hash": "",
+        "code_expires_at": None,
+        "code_attempts": 0,
+        "live_key": _live_key(principal.key, agent_kind, agent_id, organisation),
+        "version": 1,
+        "note": note.strip()[:500],
+        "created_at": now,
+        "updated_at": now,
+        "ended_at": None,
+    }
+
+
+# ---- the agent asks ------------------------------------------------------------------------------------
+class PrincipalQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """Whom the agent wants to act for: a person by name + ID number, or a company by credit code."""
+
+    kind: str = "person"  # person | enterprise
+    name: str = ""
+    id_number: str = ""
+    credit_code: str = ""
+
+
+async def _principal_for_request(query: PrincipalQuery, caller: Caller) -> tuple[PrincipalRef, dict[str, Any]]:
+    """The principal and the resident who consents for them (whose phone gets the code)."""
+    if query.kind == "enterprise":
+        from auth.enterprises import checked_credit_code
+
+        code = checked_credit_code(query.credit_code, "principal.credit_code")
+        enterprise = await Enterprise.select().where(Enterprise.credit_code == code).first()
+        rep = None
+        if enterprise is not None:
+            link = (
+                await EnterpriseStaff.select(EnterpriseStaff.resident)
+                .where(
+                    (EnterpriseStaff.enterprise == enterprise["id"])
+                    & (EnterpriseStaff.role == "legal_rep")
+                    & EnterpriseStaff.revoked_at.is_null()
+                )
+                .first()
+            )
+            rep = await Resident.select().where(Resident.id == link["resident"]).first() if link else None
+        if enterprise is None or rep is None:
+            raise ProblemError("principal_not_found", field="principal.credit_code")
+        return PrincipalRef(
+            "enterprise", enterprise["id"], enterprise["name"], enterprise["region_code"], rep["id"]
+        ), rep
+    if query.kind != "person":
+        raise invalid("principal.kind", zh="委托人只能是个人或企业。", en="A principal is a person or an enterprise.")
+    problems: list[FieldError] = []
+    name = number = ""
+    try:
+        name = residents.checked_name(query.name, "principal.name")
+    except ProblemError as error:
+        problems.extend(error.errors)
+    try:
+        number = residents.checked_id_number(query.id_number, "principal.id_number")
+    except ProblemError as error:
+        problems.extend(error.errors)
+    if problems:
+        raise ProblemError(problems[0].code, field=problems[0].field, errors=problems)
+    person = await residents.find_by_id_number(number)
+    if person is None or person["name"] != name or person["realname_verified_at"] is None or person["disabled_at"]:
+        raise ProblemError("principal_not_found", field="principal.id_number")
+    if person["id"] == caller.account_id:
+        raise ProblemError("self_grant", field="principal")
+    return PrincipalRef("person", person["id"], person["name"], person["region_code"], person["id"]), person
+
+
+async def _is_guardian(caller: Caller, principal: PrincipalRef, ward: dict[str, Any]) -> bool:
+    """Ask the population register whether the caller is the ward's legal guardian (never self-declared)."""
+    me = await Resident.select(Resident.id_number_index).where(Resident.id == caller.account_id).first()
+    number = residents.id_number_of(ward)
+    if me is None or not me["id_number_index"] or number is None:
+        return False
+    answer = await datahub.read(
+        "population",
+        "person",
+        number,
+        actor=self_actor(caller),
+        purpose="核验法定监护关系",
+        subject_kind="person",
+        subject_id=principal.id,
+    )
+    return answer.found and not answer.record["deceased"] and me["id_number_index"] in answer.record["guardians"]
+
+
+async def request(
+    caller: Caller,
+    *,
+    principal: PrincipalQuery,
+    basis: str,
+    relation: str,
+    scope: ScopeIn,
+    valid_from: dt.datetime | None,
+    valid_until: dt.datetime | None,
+    note: str,
+) -> dict[str, Any]:
+    """The agent asks; voluntary and family-care requests wait for the principal's code or approval."""
+    if caller.kind != "resident" or caller.basis == "proxy":
+        raise ProblemError("proxy_not_allowed")
+    if not caller.realname_verified:
+        raise ProblemError("realname_required")
+    if basis not in ("voluntary", "family_care", "guardian"):
+        raise invalid(
+            "basis", zh="请选择自愿委托、家庭照护或法定监护。", en="Ask for voluntary, family-care or guardian."
+        )
+    if basis == "guardian" and principal.kind != "person":
+        raise invalid("basis", zh="法定监护只适用于个人。", en="Guardianship applies to persons only.")
+    target, contact = await _principal_for_request(principal, caller)
+    checked = await checked_scope(scope, principal_region=target.region, audience=target.kind)
+    start, end = _checked_window(basis, valid_from, valid_until)
+    me = await Resident.select(Resident.name).where(Resident.id == caller.account_id).first()
+    assert me is not None
+    if basis == "guardian" and not await _is_guardian(caller, target, contact):
+        raise ProblemError("guardian_not_registered", field="basis")
+    grant_id = timeutil.uuid7()
+    active = basis == "guardian"
+    row = new_row(
+        grant_id,
+        target,
+        agent_kind="person",
+        agent_resident=caller.account_id,
+        organisation=None,
+        agent_name=me["name"],
+        basis=basis,
+        relation=relation,
+        scope=checked,
+        start=start,
+        end=end,
+        state="active" if active else "pending",
+        initiated_by="agent",
+        pending_until=None if active else timeutil.now() + states.REQUEST_WINDOW,
+        note=note,
+    )
+    actor = self_actor(caller)
+    async with db.write_tx():
+        stored = await insert(row, actor, "guardian_verified" if active else "requested")
+        scope_text = await describe.scope_text(stored)
+        if active:
+            await emit(
+                "proxy_granted",
+                target.key,
+                dedupe_key=f"proxy:{grant_id}:guardian",
+                link=f"/proxies/grants/{grant_id}",
+                agent=me["name"],
+                scope=scope_text,
+                until=describe.day(end),
+            )
+        else:
+            await emit(
+                "proxy_requested",
+                target.key,
+                dedupe_key=f"proxy:{grant_id}:requested",
+                link=f"/proxies/grants/{grant_id}",
+                agent=me["name"],
+                scope=scope_text,
+            )
+    if not active:
+        stored = await send_consent_code(stored, contact)
+    return stored
+
+
+async def send_consent_code(row: dict[str, Any], contact: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A fresh SMS code to the principal's verified phone (the person, or the legal representative)."""
+    if contact is None:
+        contact_id = row["principal_resident"]
+        if row["principal_kind"] == "enterprise":
+            link = (
+                await EnterpriseStaff.select(EnterpriseStaff.resident)
+                .where(
+                    (EnterpriseStaff.enterprise == row["principal_enterprise"])
+                    & (EnterpriseStaff.role == "legal_rep")
+                    & EnterpriseStaff.revoked_at.is_null()
+                )
+                .first()
+            )
+            contact_id = link["resident"] if link else None
+        contact = await Resident.select().where(Resident.id == contact_id).first() if contact_id else None
+    if contact is None:
+        raise ProblemError("principal_not_found")
+    key = f"proxy-sms:{row['principal_key']}"
+    allowed, retry = await ratelimit.consume(f"{key}:minute", limit=1, window=dt.timedelta(seconds=60))
+    if allowed:
+        allowed, retry = await ratelimit.consume(f"{key}:hour", limit=5, window=dt.timedelta(hours=1))
+    if not allowed:
+        raise ProblemError("sms_too_frequent", headers={"Retry-After": str(retry)}, extra={"retry_after": retry})
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = timeutil.now()
+    changes = {
+        "code_hash": _code_hash(row["id"], code),
+        "code_expires_at": now + states.SMS_CODE_TTL,
+        "code_attempts": 0,
+        "version": row["version"] + 1,
+        "updated_at": now,
+    }
+    async with db.write_tx():
+        if not await rows.update(ProxyGrant, changes, id=row["id"], version=row["version"], state="pending"):
+            raise ProblemError("grant_state_conflict")
+    text = await describe.sms_text(row, code)
+    from auth import sms
+
+    await sms.sender().send(residents.phone_of(contact), text)
+    return {**row, **changes}
+
+
+# ---- consent and the other moves ------------------------------------------------------------------------
+async def accept(caller: Caller, grant_id: uuid.UUID, code: str) -> dict[str, Any]:
+    """The agent completes consent with the code the principal handed over (offer or SMS)."""
+    row, found = await load_for(caller, grant_id)
+    if found.role != "agent":
+        raise ProblemError("grant_not_found")
+    if effective_state(row) != "pending":
+        if effective_state(row) != row["state"]:
+            await move(row, "expire", party="system", actor=SYSTEM)
+        raise ProblemError("grant_state_conflict", extra={"state": effective_state(row)})
+    now = timeutil.now()
+    code = (code or "").strip()
+    good = (
+        bool(row["code_hash"])
+        and row["code_expires_at"] is not None
+        and row["code_expires_at"] > now
+        and row["code_attempts"] < states.CODE_ATTEMPTS
+        and code.isdigit()
+        and hmac.compare_digest(row["code_hash"], _code_hash(row["id"], code))
+    )
+    if not good:
+        if row["code_hash"]:
+            async with db.write_tx():
+                await ProxyGrant.update({ProxyGrant.code_attempts: ProxyGrant.code_attempts + 1}).where(
+                    ProxyGrant.id == row["id"]
+                )
+        raise invalid("code", "grant_code_invalid")
+    return await move(row, "accept", party="agent", actor=found.actor)
+
+
+async def transition(caller: Caller, grant_id: uuid.UUID, action: str, note: str = "") -> dict[str, Any]:
+    """approve / decline / suspend / resume / revoke / opt_out by whichever side may make it."""
+    row, found = await load_for(caller, grant_id)
+    if action == "approve":
+        if row["initiated_by"] != "agent":
+            raise ProblemError("grant_state_conflict", extra={"state": row["state"]})
+        if not caller.step_up_fresh():
+            raise ProblemError("step_up_required")
+    return await move(row, action, party=found.role, actor=found.actor, note=note)
+
+
+async def reissue_code(caller: Caller, grant_id: uuid.UUID) -> tuple[dict[str, Any], str | None]:
+    """A new code for a pending grant: the principal gets a new hand-over code for their offer; the
+    agent gets a new SMS sent to the principal for their request."""
+    row, found = await load_for(caller, grant_id)
+    if effective_state(row) != "pending":
+        raise ProblemError("grant_state_conflict", extra={"state": effective_state(row)})
+    if row["initiated_by"] == "principal" and found.role == "principal":
+        if not caller.step_up_fresh():
+            raise ProblemError("step_up_required")
+        code = f"{secrets.randbelow(10**8):08d}"
+        now = timeutil.now()
+        changes = {
+            "code_hash": _code_hash(row["id"], code),
+            "code_expires_at": min(now + states.OFFER_WINDOW, row["valid_until"]),
+            "pending_until": now + states.OFFER_WINDOW,
+            "code_attempts": 0,
+            "version": row["version"] + 1,
+            "updated_at": now,
+        }
+        async with db.write_tx():
+            if not await rows.update(ProxyGrant, changes, id=row["id"], version=row["version"], state="pending"):
+                raise ProblemError("grant_state_conflict")
+        return {**row, **changes}, code
+    if row["initiated_by"] == "agent" and found.role == "agent":
+        return await send_consent_code(row), None
+    raise ProblemError("grant_state_conflict", extra={"state": row["state"]})
+
+
+async def expire_due(*, live_key: str | None = None, limit: int = 500) -> int:
+    """Record the expiry of every live grant whose time ran out (idempotent; safe in many workers)."""
+    now = timeutil.now()
+    where = ProxyGrant.state.is_in(list(states.LIVE)) & (
+        (ProxyGrant.valid_until <= now) | ((ProxyGrant.state == "pending") & (ProxyGrant.pending_until <= now))
+    )
+    if live_key is not None:
+        where &= ProxyGrant.live_key == live_key
+    due = await ProxyGrant.select().where(where).limit(limit)
+    done = 0
+    for row in due:
+        try:
+            await move(row, "expire", party="system", actor=SYSTEM)
+            done += 1
+        except ProblemError:  # another worker (or the party) moved it first
+            continue
+    return done
+
+
+# ---- lists ------------------------------------------------------------------------------------------------
+async def of_principal(caller: Caller) -> list[dict[str, Any]]:
+    keys = [f"person:{caller.account_id}"]
+    links = await EnterpriseStaff.select(EnterpriseStaff.enterprise).where(
+        (EnterpriseStaff.resident == caller.account_id)
+        & (EnterpriseStaff.role == "legal_rep")
+        & EnterpriseStaff.revoked_at.is_null()
+    )
+    keys += [f"enterprise:{link['enterprise']}" for link in links]
+    return (
+        await ProxyGrant.select()
+        .where(ProxyGrant.principal_key.is_in(keys))
+        .order_by(ProxyGrant.created_at, ascending=False)
+        .limit(200)
+    )
+
+
+async def of_agent(caller: Caller) -> list[dict[str, Any]]:
+    return (
+        await ProxyGrant.select()
+        .where(
+            (ProxyGrant.agent_resident == caller.account_id) & ProxyGrant.agent_kind.is_in(["person", "organisation"])
+        )
+        .order_by(ProxyGrant.created_at, ascending=False)
+        .limit(200)
+    )
+
+
+async def history(grant_id: uuid.UUID) -> list[dict[str, Any]]:
+    return await ProxyGrantEvent.select().where(ProxyGrantEvent.grant == grant_id).order_by(ProxyGrantEvent.seq)
+
+
+async def organisation(organisation_id: uuid.UUID) -> dict[str, Any] | None:
+    return await ProxyOrganisation.select().where(ProxyOrganisation.id == organisation_id).first()
