@@ -55,8 +55,20 @@ class GrantScope(msgspec.Struct, frozen=True, kw_only=True):
     """The agent is still who the grant names (an organisation member still belongs to it)."""
 
     def in_force(self, now: dt.datetime | None = None) -> bool:
+        return self.standing(now) == "active"
+
+    def standing(self, now: dt.datetime | None = None) -> str:
+        """``active`` when in force, else why not: a grant state, ``not_yet_valid`` or ``agent_left``."""
         moment = now or timeutil.now()
-        return self.state == "active" and self.agent_current and self.valid_from <= moment < self.valid_until
+        if self.state in ("active", "suspended") and moment >= self.valid_until:
+            return "expired"
+        if self.state != "active":
+            return self.state
+        if moment < self.valid_from:
+            return "not_yet_valid"
+        if not self.agent_current:
+            return "agent_left"
+        return "active"
 
 
 class Facts(msgspec.Struct, frozen=True, kw_only=True):

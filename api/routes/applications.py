@@ -150,12 +150,16 @@ async def _proxy_may(caller: Caller, item: dict[str, Any], action: str) -> bool:
     return check is not None and await check(caller, item, action)
 
 
+async def _proxy_sees_application(caller: Caller, application_id: uuid.UUID) -> bool:
+    row = await rows.one(Application, application_id)
+    return row is not None and await _proxy_may(caller, row, "view")
+
+
 async def _proxy_sees_file(caller: Caller, file_id: uuid.UUID) -> bool:
     """An agent opens the principal's file only as a material of an application the grant lets them see."""
     uses = await ApplicationMaterial.select(ApplicationMaterial.application).where(ApplicationMaterial.file == file_id)
     for use in uses:
-        row = await rows.one(Application, use["application"])
-        if row is not None and await _proxy_may(caller, row, "view"):
+        if await _proxy_sees_application(caller, use["application"]):
             return True
     return False
 
@@ -384,10 +388,8 @@ async def reusable(caller: CallerDep, matter_id: FromQuery[uuid.UUID]) -> list[R
         spec = wanted[row["kind"]]
         if row["file"] in seen or now - row["added_at"] > dt.timedelta(days=spec.reuse_valid_days):
             continue
-        if proxy:
-            source = await rows.one(Application, row["application"])
-            if source is None or not await _proxy_may(caller, source, "view"):
-                continue
+        if proxy and not await _proxy_sees_application(caller, row["application"]):
+            continue
         seen.add(row["file"])
         out.append(
             ReusableMaterial(
