@@ -24,6 +24,7 @@ import uuid
 from typing import Any
 
 import msgspec
+from piccolo.query.methods.insert import OnConflictAction
 
 from audit import log as audit
 from auth import residents
@@ -355,10 +356,14 @@ async def insert(row: dict[str, Any], actor: audit.Actor, action: str, note: str
     """Store a new grant with its first history entry; refuses a second live grant to the same agent."""
     async with db.write_tx():
         await expire_due(live_key=row["live_key"])
-        existing = await ProxyGrant.select(ProxyGrant.id).where(ProxyGrant.live_key == row["live_key"]).first()
-        if existing is not None:
-            raise ProblemError("grant_exists", extra={"grant_id": str(existing["id"])})
-        await rows.insert(ProxyGrant, row)
+        inserted = (
+            await ProxyGrant.insert(ProxyGrant(**row))
+            .on_conflict(action=OnConflictAction.do_nothing, target=ProxyGrant.live_key)
+            .returning(ProxyGrant.id)
+        )
+        if not inserted:  # the database, not a read before the write, keeps one live grant per pair
+            existing = await ProxyGrant.select(ProxyGrant.id).where(ProxyGrant.live_key == row["live_key"]).first()
+            raise ProblemError("grant_exists", extra={"grant_id": str(existing["id"]) if existing else ""})
         await _event(row, action, "", row["state"], actor, note)
         await _audit(row, action, actor, {"state": row["state"], "basis": row["basis"]})
     stored = await get(row["id"])
@@ -730,6 +735,8 @@ async def request(
     assert me is not None
     if basis == "guardian" and not await _is_guardian(caller, target, contact):
         raise ProblemError("guardian_not_registered", field="basis")
+    if basis != "guardian":
+        await _may_text(target.key)  # before anything is stored: a refused request leaves nothing behind
     grant_id = timeutil.uuid7()
     active = basis == "guardian"
     row = new_row(
@@ -773,12 +780,27 @@ async def request(
                 scope=scope_text,
             )
     if not active:
-        stored = await send_consent_code(stored, contact)
+        stored = await send_consent_code(stored, contact, counted=True)
     return stored
 
 
-async def send_consent_code(row: dict[str, Any], contact: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A fresh SMS code to the principal's verified phone (the person, or the legal representative)."""
+async def _may_text(principal_key: str) -> None:
+    """At most one consent SMS a minute and five an hour per principal: nobody floods an elderly
+    person's phone with requests."""
+    key = f"proxy-sms:{principal_key}"
+    allowed, retry = await ratelimit.consume(f"{key}:minute", limit=1, window=dt.timedelta(seconds=60))
+    if allowed:
+        allowed, retry = await ratelimit.consume(f"{key}:hour", limit=5, window=dt.timedelta(hours=1))
+    if not allowed:
+        raise ProblemError("sms_too_frequent", headers={"Retry-After": str(retry)}, extra={"retry_after": retry})
+
+
+async def send_consent_code(
+    row: dict[str, Any], contact: dict[str, Any] | None = None, *, counted: bool = False
+) -> dict[str, Any]:
+    """A fresh SMS code to the principal's verified phone (the person, or the legal representative).
+
+    ``counted``: the caller already took this message from the principal's SMS allowance."""
     if contact is None:
         contact_id = row["principal_resident"]
         if row["principal_kind"] == "enterprise":
@@ -795,12 +817,8 @@ async def send_consent_code(row: dict[str, Any], contact: dict[str, Any] | None 
         contact = await Resident.select().where(Resident.id == contact_id).first() if contact_id else None
     if contact is None:
         raise ProblemError("principal_not_found")
-    key = f"proxy-sms:{row['principal_key']}"
-    allowed, retry = await ratelimit.consume(f"{key}:minute", limit=1, window=dt.timedelta(seconds=60))
-    if allowed:
-        allowed, retry = await ratelimit.consume(f"{key}:hour", limit=5, window=dt.timedelta(hours=1))
-    if not allowed:
-        raise ProblemError("sms_too_frequent", headers={"Retry-After": str(retry)}, extra={"retry_after": retry})
+    if not counted:
+        await _may_text(row["principal_key"])
     code = f"{secrets.randbelow(10**6):06d}"
     now = timeutil.now()
     changes = {
@@ -853,6 +871,8 @@ async def accept(caller: Caller, grant_id: uuid.UUID, code: str) -> dict[str, An
 async def transition(caller: Caller, grant_id: uuid.UUID, action: str, note: str = "") -> dict[str, Any]:
     """approve / decline / suspend / resume / revoke / opt_out by whichever side may make it."""
     row, found = await load_for(caller, grant_id)
+    if action == "decline" and found.role == row["initiated_by"]:
+        raise ProblemError("grant_state_conflict", extra={"state": row["state"]})  # one declines the other's
     if action == "approve":
         if row["initiated_by"] != "agent":
             raise ProblemError("grant_state_conflict", extra={"state": row["state"]})

@@ -113,6 +113,7 @@ Missing = Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]
 @dataclasses.dataclass(frozen=True)
 class Endpoint:
     name: str
+    route: tuple[str, str]  # the operation in the OpenAPI document
     action: str
     make: Make
     call: Call
@@ -176,6 +177,7 @@ NO_OTHER_PRINCIPAL = frozenset({"other_principal"})
 ENDPOINTS = [
     Endpoint(
         "GET application",
+        ("GET", "/api/applications/{application_id}"),
         "view",
         _submitted,
         lambda h, i: h.get(f"/api/applications/{i}"),
@@ -183,6 +185,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "GET applications",
+        ("GET", "/api/applications"),
         "view",
         _submitted,
         lambda h, i: h.get("/api/applications"),
@@ -190,6 +193,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "PATCH draft",
+        ("PATCH", "/api/applications/{application_id}"),
         "apply",
         lambda w, o, v: w.items.draft(o, v),
         lambda h, i: h.patch(f"/api/applications/{i}", json={"form": {"shop_name": "代办改名"}}),
@@ -197,6 +201,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST submit",
+        ("POST", "/api/applications/{application_id}/submit"),
         "apply",
         lambda w, o, v: w.items.draft(o, v),
         lambda h, i: h.post(f"/api/applications/{i}/submit"),
@@ -204,6 +209,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST supplement",
+        ("POST", "/api/applications/{application_id}/supplement"),
         "supplement",
         lambda w, o, v: w.items.supplement_requested(o, v),
         lambda h, i: h.post(f"/api/applications/{i}/supplement", json={"form": {"shop_name": "补正后的店名"}}),
@@ -211,6 +217,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST withdraw",
+        ("POST", "/api/applications/{application_id}/withdraw"),
         "withdraw",
         _submitted,
         lambda h, i: h.post(f"/api/applications/{i}/withdraw", json={"reason": "不需要了"}),
@@ -218,6 +225,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST receipt",
+        ("POST", "/api/applications/{application_id}/receipt"),
         "receive",
         lambda w, o, v: w.items.result_ready(o, v),
         lambda h, i: h.post(f"/api/applications/{i}/receipt"),
@@ -225,6 +233,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST applications",
+        ("POST", "/api/applications"),
         "apply",
         _matter_and_owner,
         lambda h, i: h.post("/api/applications", json={"matter_id": i[0], "form": form_for(i[1]), "submit": True}),
@@ -234,6 +243,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "GET file",
+        ("GET", "/api/files/{file_id}"),
         "view",
         _file_of,
         lambda h, i: h.get(f"/api/files/{i}"),
@@ -241,6 +251,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST files",
+        ("POST", "/api/files"),
         "apply",
         lambda w, o, v: _none(),
         lambda h, i: _upload(h, "/api/files"),
@@ -250,6 +261,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "GET reusable materials",
+        ("GET", "/api/materials/reusable"),
         "apply",
         _reusable_matter,
         lambda h, i: h.get("/api/materials/reusable", params={"matter_id": i}),
@@ -258,6 +270,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST appointments",
+        ("POST", "/api/appointments"),
         "apply",
         _slot,
         lambda h, i: h.post("/api/appointments", json={"slot_id": i[0], "matter_id": i[1]}),
@@ -267,6 +280,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "GET appointment",
+        ("GET", "/api/appointments/{appointment_id}"),
         "view",
         lambda w, o, v: w.items.booking(o, v),
         lambda h, i: h.get(f"/api/appointments/{i['id']}"),
@@ -274,6 +288,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "GET appointments",
+        ("GET", "/api/appointments/mine"),
         "view",
         lambda w, o, v: w.items.booking(o, v),
         lambda h, i: h.get("/api/appointments/mine"),
@@ -281,6 +296,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST reschedule",
+        ("POST", "/api/appointments/{appointment_id}/reschedule"),
         "apply",
         lambda w, o, v: w.items.booking(o, v),
         lambda h, i: h.post(f"/api/appointments/{i['id']}/reschedule", json={"slot_id": i["other_slot"]}),
@@ -288,6 +304,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST cancel",
+        ("POST", "/api/appointments/{appointment_id}/cancel"),
         "apply",
         lambda w, o, v: w.items.booking(o, v),
         lambda h, i: h.post(f"/api/appointments/{i['id']}/cancel"),
@@ -295,6 +312,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST check-in",
+        ("POST", "/api/appointments/{appointment_id}/check-in"),
         "apply",
         lambda w, o, v: w.items.booking(o, v, soon=True),
         lambda h, i: h.post(f"/api/appointments/{i['id']}/check-in"),
@@ -302,6 +320,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST evaluations",
+        ("POST", "/api/evaluations"),
         "evaluate",
         lambda w, o, v: w.items.closed(o, v),
         lambda h, i: h.post("/api/evaluations", json={"item_kind": "application", "item_id": i, "level": "satisfied"}),
@@ -312,6 +331,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "GET evaluation",
+        ("GET", "/api/evaluations/{evaluation_id}"),
         "evaluate",
         lambda w, o, v: w.items.evaluation(o, v),
         lambda h, i: h.get(f"/api/evaluations/{i}"),
@@ -319,6 +339,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "GET evaluations",
+        ("GET", "/api/evaluations/mine"),
         "evaluate",
         lambda w, o, v: w.items.evaluation(o, v),
         lambda h, i: h.get("/api/evaluations/mine"),
@@ -326,6 +347,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST rerate",
+        ("POST", "/api/evaluations/{evaluation_id}/rerate"),
         "evaluate",
         _rectified,
         lambda h, i: h.post(f"/api/evaluations/{i}/rerate", json={"level": "satisfied"}),
@@ -333,6 +355,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST hotline tickets",
+        ("POST", "/api/hotline/tickets"),
         "apply",
         lambda w, o, v: _value(Items.REGION[v]),
         lambda h, i: h.post("/api/hotline/tickets", json=_ticket_body(i)),
@@ -342,6 +365,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "GET hotline ticket",
+        ("GET", "/api/hotline/tickets/{ticket_id}"),
         "view",
         lambda w, o, v: w.items.ticket(o, v),
         lambda h, i: h.get(f"/api/hotline/tickets/{i}"),
@@ -350,6 +374,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "GET hotline tickets",
+        ("GET", "/api/hotline/tickets/mine"),
         "view",
         lambda w, o, v: w.items.ticket(o, v),
         lambda h, i: h.get("/api/hotline/tickets/mine"),

@@ -224,6 +224,7 @@ def _available(row: dict[str, Any], role: str, state: str) -> list[str]:
         if not (role == "principal" and row["initiated_by"] == "agent"):
             moves = [m for m in moves if m != "approve"]
         if role == row["initiated_by"]:
+            moves = [m for m in moves if m != "decline"]  # one declines what the other side started
             moves.append("code")  # the offering principal re-issues; the asking agent re-sends the SMS
     return moves
 
