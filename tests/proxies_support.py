@@ -27,8 +27,8 @@ CLERKS = {"360100": ("nc-window", "nc-reviewer"), "360700": ("gz-window", "gz-re
 
 
 async def long_token(user: Account) -> str:
-    """A session that survives the clock trips of the tests (idle 3 days, absolute 10)."""
-    token, _ = await sessions.create("resident", user.id, idle=dt.timedelta(days=3), absolute=dt.timedelta(days=10))
+    """A session that survives the clock trips of the tests (idle 10 days, absolute 30)."""
+    token, _ = await sessions.create("resident", user.id, idle=dt.timedelta(days=10), absolute=dt.timedelta(days=30))
     return token
 
 

@@ -18,6 +18,8 @@ from proxies import elder
 
 class Task(msgspec.Struct, kw_only=True):
     matter_id: uuid.UUID
+    basic_code: str
+    """The same for every region's implementation of the matter: the list holds each once."""
     name: str
     summary: str
     themes: list[str]
@@ -62,6 +64,7 @@ async def tasks(caller: CallerDep, limit: FromQuery[int] = 5) -> ElderHome:
         tasks=[
             Task(
                 matter_id=row["id"],
+                basic_code=row["basic_code"],
                 name=row["name"],
                 summary=summaries.get(row["id"], ""),
                 themes=[t for t in row["themes"].split(",") if t],
