@@ -33,9 +33,7 @@ from notify.tables import OutboxMessage
 
 log = logging.getLogger("zhangban.outbox")
 
-errors.register(
-    "outbox_message_not_found", 404, "没有找到这条待发送消息。", "There is no such outbox message."
-)
+errors.register("outbox_message_not_found", 404, "没有找到这条待发送消息。", "There is no such outbox message.")
 errors.register(
     "outbox_not_retryable",
     409,
@@ -112,14 +110,17 @@ async def claim(
     now = timeutil.now()
     marks = ", ".join("{}" for _ in names)
     lock = "" if db.is_sqlite() else " FOR UPDATE SKIP LOCKED"
+    # Only placeholders and a fixed clause are formatted in; every value is a bound parameter.
+    sql = (
+        'UPDATE "outbox_message" SET "lease_owner" = {}, "lease_until" = {}, "attempts" = "attempts" + 1 '  # noqa: S608
+        'WHERE "id" IN (SELECT "id" FROM "outbox_message" WHERE "status" = \'pending\' '
+        f'AND "channel" IN ({marks}) AND "available_at" <= {{}} '
+        'AND ("lease_until" IS NULL OR "lease_until" < {}) '
+        f'ORDER BY "available_at" LIMIT {{}}{lock}) RETURNING *'
+    )
     async with db.write_tx():
-        # Only placeholders and a fixed clause are formatted in; every value is a bound parameter.
-        return await OutboxMessage.raw(  # noqa: S608
-            'UPDATE "outbox_message" SET "lease_owner" = {}, "lease_until" = {}, "attempts" = "attempts" + 1 '
-            'WHERE "id" IN (SELECT "id" FROM "outbox_message" WHERE "status" = \'pending\' '
-            f'AND "channel" IN ({marks}) AND "available_at" <= {{}} '
-            'AND ("lease_until" IS NULL OR "lease_until" < {}) '
-            f'ORDER BY "available_at" LIMIT {{}}{lock}) RETURNING *',
+        return await OutboxMessage.raw(
+            sql,
             owner,
             now + dt.timedelta(seconds=lease_seconds),
             *names,
@@ -144,11 +145,11 @@ async def record(row: dict[str, Any], owner: str, outcome: Outcome) -> str:
         delay = outcome.retry_after if outcome.retry_after is not None else backoff(row["attempts"], channel)
         values.update(status="pending", available_at=now + dt.timedelta(seconds=max(delay, 0.0)))
     sets = ", ".join(f'"{name}" = {{}}' for name in values)
+    # Column names come from the fixed keys above; every value is a bound parameter.
+    sql = f'UPDATE "outbox_message" SET {sets}, "lease_owner" = \'\' WHERE "id" = {{}} AND "lease_owner" = {{}} '  # noqa: S608
     async with db.write_tx():
-        # Column names come from the fixed keys above; every value is a bound parameter.
-        updated = await OutboxMessage.raw(  # noqa: S608
-            f'UPDATE "outbox_message" SET {sets}, "lease_owner" = \'\' '
-            'WHERE "id" = {} AND "lease_owner" = {} RETURNING "id"',
+        updated = await OutboxMessage.raw(
+            sql + 'RETURNING "id"',
             *values.values(),
             row["id"],
             owner,

@@ -43,9 +43,7 @@ async def listing(caller: Caller, *, limit: int, before: uuid.UUID | None, unrea
 
 
 async def unread_count(caller: Caller) -> int:
-    return await InboxItem.count().where(
-        (InboxItem.recipient_key == listing_key(caller)) & InboxItem.read_at.is_null()
-    )
+    return await InboxItem.count().where((InboxItem.recipient_key == listing_key(caller)) & InboxItem.read_at.is_null())
 
 
 async def item(caller: Caller, item_id: uuid.UUID) -> dict[str, Any]:

@@ -83,9 +83,7 @@ async def test_due_messages_are_delivered_once_and_marked_sent(db, receiver: Rec
 
 async def test_two_workers_never_hold_the_same_message(db, receiver: Receiver) -> None:
     ids = {await _message(receiver.name) for _ in range(40)}
-    batches = await asyncio.gather(
-        *(dispatcher.claim(f"worker-{n}", limit=15, only=[receiver.name]) for n in range(4))
-    )
+    batches = await asyncio.gather(*(dispatcher.claim(f"worker-{n}", limit=15, only=[receiver.name]) for n in range(4)))
     claimed = [row["id"] for batch in batches for row in batch]
     assert len(claimed) == len(set(claimed)) == 40
     assert set(claimed) == ids
