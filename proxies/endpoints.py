@@ -11,6 +11,8 @@ is missing here, so a new endpoint cannot ship without a decision. The values:
   preferences, access log, managing grants): an agent gets 403 ``proxy_not_allowed``;
 * :data:`SESSION` — about the session itself (who am I, whom do I act for, switch, log out): works
   while acting and says whom the caller acts for;
+* :data:`OWN` — the caller's own messages: an agent acting for someone keeps reading their *own*
+  inbox; the principal's inbox (which tells the principal what the agent did) stays the principal's;
 * :data:`NEUTRAL` — reference data that is nobody's personal data (the list of service organisations).
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 REFUSED = "refused"
 SESSION = "session"
 NEUTRAL = "neutral"
+OWN = "own"
 
 RESIDENT_OPERATIONS: dict[tuple[str, str], str] = {
     # applications (办件)
@@ -85,6 +88,11 @@ RESIDENT_OPERATIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/auth/logout-all"): SESSION,
     ("GET", "/api/proxies/principals"): SESSION,
     ("GET", "/api/proxies/organisations"): NEUTRAL,
+    # the caller's own inbox (C7), also while acting
+    ("GET", "/api/me/inbox"): OWN,
+    ("GET", "/api/me/inbox/{item_id}"): OWN,
+    ("POST", "/api/me/inbox/{item_id}/read"): OWN,
+    ("POST", "/api/me/inbox/read-all"): OWN,
 }
 
 STAFF_PREFIXES = ("/api/backoffice", "/api/admin", "/api/hotline/agent", "/api/kpi", "/api/audit")

@@ -113,6 +113,7 @@ async def test_grandmother_authorises_her_son_who_applies_for_her_then_she_revok
             application = applied.json()["summary"]
             assert application["applicant_name"] == grandma.name and application["status"] == "submitted"
             assert applied.json()["basis"] == "proxy"
+            assert applied.json()["actions"] == []  # she may withdraw it; his grant does not cover withdrawing
             # Outside the grant: another matter answers like a missing one.
             other = (await kid.get("/api/matters", params={"q": "高龄津贴", "region": me["region_code"]})).json()[
                 "items"

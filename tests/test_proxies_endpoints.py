@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from proxies.endpoints import NEUTRAL, REFUSED, RESIDENT_OPERATIONS, SESSION, STAFF_PREFIXES
+from proxies.endpoints import NEUTRAL, OWN, REFUSED, RESIDENT_OPERATIONS, SESSION, STAFF_PREFIXES
 from tests.proxies_support import acting_token, grant
 from tests.support import account, as_user
 from tests.test_proxies_matrix import ENDPOINTS
@@ -59,7 +59,9 @@ async def test_every_resident_operation_has_a_decision(client) -> None:
 
 
 def test_the_matrix_drives_every_operation_that_honours_a_grant() -> None:
-    honoured = {op: action for op, action in RESIDENT_OPERATIONS.items() if action not in (REFUSED, SESSION, NEUTRAL)}
+    honoured = {
+        op: action for op, action in RESIDENT_OPERATIONS.items() if action not in (REFUSED, SESSION, NEUTRAL, OWN)
+    }
     driven = {endpoint.route: endpoint.action for endpoint in ENDPOINTS}
     # 长辈版 is a list of public matters filtered by the grant: tests/test_proxies_elder.py drives it.
     assert set(honoured) - set(driven) == {("GET", "/api/elder/tasks")}
@@ -116,3 +118,19 @@ async def test_session_operations_say_whom_the_caller_acts_for(app) -> None:
         stopped = await http.delete("/api/session/acting")
         assert stopped.status_code == 200 and stopped.json()["acting"] is None and "x-acting-for" not in stopped.headers
         assert (await http.post("/api/auth/logout")).status_code == 200
+
+
+async def test_an_agent_reads_their_own_inbox_not_the_principals(app) -> None:
+    principal, agent = await account(), await account()
+    await grant(app, principal, agent, groups=["all"])
+    token = await acting_token(app, agent, principal)
+    async with as_user(app, principal.token) as http:
+        theirs = (await http.get("/api/me/inbox")).json()["items"]
+    told = next(item for item in theirs if item["event"] == "proxy_granted")  # "王… can now act for you"
+    async with as_user(app, token) as http:
+        mine = await http.get("/api/me/inbox")
+        assert mine.status_code == 200 and mine.headers["x-acting-for"] == f"person:{principal.id}"
+        assert told["id"] not in [item["id"] for item in mine.json()["items"]]
+        assert any(item["event"] == "proxy_offered" for item in mine.json()["items"])  # the agent's own
+        peek = await http.get(f"/api/me/inbox/{told['id']}")
+        assert peek.status_code == 404 and peek.json()["code"] == "inbox_item_not_found"

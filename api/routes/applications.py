@@ -167,6 +167,8 @@ async def _proxy_sees_file(caller: Caller, file_id: uuid.UUID) -> bool:
 async def _detail(caller: Caller, row: dict[str, Any]) -> views.ApplicationDetail:
     elements = await catalogue.version_elements(row["matter_version"])
     actions = states.available(row["status"], frozenset({"applicant"}), row)
+    if caller.basis == "proxy":  # an agent is offered only what their grant lets them do
+        actions = [a for a in actions if await _proxy_may(caller, row, access.ACTION_SCOPE.get(a, a))]
     return await views.detail(
         row,
         elements,
