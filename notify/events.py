@@ -70,6 +70,11 @@ EVENTS: dict[str, EventText] = {
         "{agent}现在可以代您办理{scope}，有效期至{until}。您可以随时在“授权管理”中查看代办记录或撤销授权。",
         "A proxy grant is in force",
     ),
+    "proxy_confirmed": EventText(
+        "可以开始代办了",
+        "{principal}的代办授权已生效：{scope}，有效期至{until}。在“我的代办”中选择“为{principal}办事”即可开始。",
+        "You may now act for someone",
+    ),
     "proxy_ended": EventText(
         "代办授权已结束",
         "您与{other}之间的代办授权（{scope}）{how}。",

@@ -409,15 +409,26 @@ async def _notify_move(row: dict[str, Any], action: str, actor: audit.Actor) -> 
     scope_text = await describe.scope_text(row)
     dedupe = f"proxy:{row['id']}:{row['version']}:{action}"
     if row["state"] == "active" and action in ("accept", "approve", "resume"):
-        await emit(
-            "proxy_granted",
-            row["principal_key"],
-            dedupe_key=dedupe,
-            link=f"/proxies/grants/{row['id']}",
-            agent=row["agent_name"],
-            scope=scope_text,
-            until=describe.day(row["valid_until"]),
-        )
+        if action == "accept":  # the agent completed consent: the principal hears it is in force
+            await emit(
+                "proxy_granted",
+                row["principal_key"],
+                dedupe_key=dedupe,
+                link=f"/proxies/grants/{row['id']}",
+                agent=row["agent_name"],
+                scope=scope_text,
+                until=describe.day(row["valid_until"]),
+            )
+        elif agent_key:  # the principal approved or resumed: the agent hears they may act
+            await emit(
+                "proxy_confirmed",
+                agent_key,
+                dedupe_key=dedupe,
+                link="/proxies/principals",
+                principal=row["principal_name"],
+                scope=scope_text,
+                until=describe.day(row["valid_until"]),
+            )
         return
     how = {
         "decline": "已被拒绝",

@@ -159,6 +159,7 @@ async def test_the_agent_asks_and_the_principal_consents_by_sms_code_or_in_the_a
         await step_up(token)
         approved = await http.post(f"/api/proxies/grants/{pending['id']}/approve", json={})
         assert approved.status_code == 200 and approved.json()["state"] == "active"
+    assert any(principal.person.name in body for body in await _inbox(f"person:{second.id}", "proxy_confirmed"))
 
     # A third asks; the principal declines.
     third = await account()
