@@ -21,12 +21,11 @@ from typing import Any
 
 import msgspec
 
-from auth import context, residents
+from auth import context
 from auth.context import Acting, Caller, Principal
 from auth.tables import Enterprise, Resident
 from core import timeutil
-from datahub import access as datahub
-from proxies import grants
+from proxies import consent, grants
 from proxies.scope import GrantScope
 from proxies.tables import ProxyGrant
 
@@ -79,20 +78,7 @@ async def resolve_person(session: dict[str, Any], resident: dict[str, Any]) -> A
 async def _guardian_still(caller: Caller, row: dict[str, Any]) -> bool:
     """A guardian grant is re-checked against the population register each time acting starts."""
     ward = await Resident.select().where(Resident.id == row["principal_resident"]).first()
-    me = await Resident.select(Resident.id_number_index).where(Resident.id == caller.account_id).first()
-    number = residents.id_number_of(ward) if ward else None
-    if ward is None or me is None or number is None:
-        return False
-    answer = await datahub.read(
-        "population",
-        "person",
-        number,
-        actor=grants.self_actor(caller),
-        purpose="核验法定监护关系",
-        subject_kind="person",
-        subject_id=row["principal_resident"],
-    )
-    return answer.found and not answer.record["deceased"] and me["id_number_index"] in answer.record["guardians"]
+    return ward is not None and await consent.guardian_listed(caller, ward)
 
 
 async def in_force_grants(caller: Caller, *, kind: str, principal_id: uuid.UUID | None = None) -> list[dict]:

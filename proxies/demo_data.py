@@ -16,8 +16,9 @@ from auth.tables import Resident
 from core import db, pii, timeutil
 from core.identifiers import id_birth_date, id_gender, make_id_number
 from datahub.tables import PopulationRecord
-from proxies import grants, organisations
-from proxies.grants import AgentRef, ScopeIn
+from proxies import consent, organisations
+from proxies.consent import AgentRef
+from proxies.grants import ScopeIn
 
 ORDER = 70
 
@@ -96,7 +97,7 @@ async def seed(ctx: Any) -> None:
     if grandma is None or son is None:
         return
     elder, child = _caller(grandma, "张秀英"), _caller(son, "王小明")
-    offered, code = await grants.offer(
+    offered, code = await consent.offer(
         elder,
         enterprise_id=None,
         agent=AgentRef(kind="person", name="王小明", phone="13800000002"),
@@ -111,7 +112,7 @@ async def seed(ctx: Any) -> None:
         valid_until=timeutil.now() + dt.timedelta(days=365),
         note="演示：儿子帮妈妈办养老、医保、社保的事",
     )
-    await grants.accept(child, offered["id"], code)
+    await consent.accept(child, offered["id"], code)
 
     worker_id, worker_number = await _worker()
     actor = audit.Actor(kind="system", label="演示数据")
@@ -119,7 +120,7 @@ async def seed(ctx: Any) -> None:
     member = await organisations.add_member(
         centre["id"], name=WORKER["name"], id_number=worker_number, title="社区助老员", actor=actor
     )
-    offered, code = await grants.offer(
+    offered, code = await consent.offer(
         elder,
         enterprise_id=None,
         agent=AgentRef(kind="organisation", organisation_id=centre["id"], member_id=member["id"]),
@@ -130,5 +131,5 @@ async def seed(ctx: Any) -> None:
         valid_until=None,
         note="演示：社区助老员上门帮办",
     )
-    await grants.accept(_caller(worker_id, WORKER["name"]), offered["id"], code)
+    await consent.accept(_caller(worker_id, WORKER["name"]), offered["id"], code)
     ctx.residents["community_worker"] = worker_id

@@ -25,7 +25,7 @@ from auth import residents
 from auth.context import Caller
 from core import settings
 from core.errors import ProblemError
-from proxies import acting, describe, grants, organisations, states, transparency
+from proxies import acting, consent, describe, grants, organisations, states, transparency
 from regions import tree as regions
 
 log = logging.getLogger("zhangban.proxies")
@@ -108,7 +108,7 @@ class CodeIssued(msgspec.Struct, kw_only=True):
 
 
 class NewOffer(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    agent: grants.AgentRef
+    agent: consent.AgentRef
     scope: grants.ScopeIn
     basis: Literal["voluntary", "family_care"] = "voluntary"
     relation: str = ""
@@ -120,7 +120,7 @@ class NewOffer(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class NewRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    principal: grants.PrincipalQuery
+    principal: consent.PrincipalQuery
     scope: grants.ScopeIn
     basis: Literal["voluntary", "family_care", "guardian"] = "voluntary"
     relation: str = ""
@@ -285,7 +285,7 @@ def _manager(caller: Caller) -> Caller:
 )
 async def offer(caller: CallerDep, data: JSONBody[NewOffer], idempotency_key: IdempotencyKey = None) -> Offered:
     _manager(caller)
-    row, code = await grants.offer(
+    row, code = await consent.offer(
         caller,
         enterprise_id=data.enterprise_id,
         agent=data.agent,
@@ -315,7 +315,7 @@ async def offer(caller: CallerDep, data: JSONBody[NewOffer], idempotency_key: Id
 )
 async def ask(caller: CallerDep, data: JSONBody[NewRequest], idempotency_key: IdempotencyKey = None) -> GrantView:
     _manager(caller)
-    row = await grants.request(
+    row = await consent.request(
         caller,
         principal=data.principal,
         basis=data.basis,
@@ -370,7 +370,7 @@ async def grant_detail(caller: CallerDep, grant_id: FromPath[uuid.UUID]) -> Gran
 )
 async def accept(caller: CallerDep, grant_id: FromPath[uuid.UUID], data: JSONBody[CodeAnswer]) -> GrantView:
     _manager(caller)
-    row = await grants.accept(caller, grant_id, data.code)
+    row = await consent.accept(caller, grant_id, data.code)
     return await grant_view(row, "agent")
 
 
@@ -387,7 +387,7 @@ def _move_handler(action: str, path: str, summary: str, description: str) -> Any
         caller: CallerDep, grant_id: FromPath[uuid.UUID], data: JSONBody[Note | None] = None
     ) -> GrantView:
         _manager(caller)
-        row = await grants.transition(caller, grant_id, action, (data.note if data else "")[:500])
+        row = await consent.transition(caller, grant_id, action, (data.note if data else "")[:500])
         found = await grants.party(caller, row)
         return await grant_view(row, found.role if found else "principal")
 
@@ -429,7 +429,7 @@ opt_out = _move_handler(
 )
 async def new_code(caller: CallerDep, grant_id: FromPath[uuid.UUID]) -> CodeIssued:
     _manager(caller)
-    row, code = await grants.reissue_code(caller, grant_id)
+    row, code = await consent.reissue_code(caller, grant_id)
     found = await grants.party(caller, row)
     return CodeIssued(
         grant=await grant_view(row, found.role if found else "agent"),
