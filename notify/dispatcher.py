@@ -6,7 +6,9 @@ several workers never hold the same row, and a worker that dies leaves its lease
 another to take over. Handlers do their network I/O outside any transaction and answer with an
 :class:`Outcome`, recorded only while the lease is still the worker's own. Failures back off
 exponentially with jitter, or as long as the receiver asked (``Retry-After``); after a channel's
-``max_attempts`` the row is ``dead`` — visible to operators, who can send it again.
+``max_attempts`` the row is ``dead`` — visible to operators, who can send it again. A handler that
+is not failing but must wait (quiet hours) answers :func:`later`, which reschedules the row without
+spending an attempt.
 
 Receivers see a message at least once; handlers de-duplicate where the channel allows (a message id
 the receiver knows, a delivery row per target).
@@ -45,10 +47,11 @@ errors.register(
 class Outcome(msgspec.Struct, frozen=True):
     """What a handler reports for one message."""
 
-    status: Literal["sent", "retry", "dead"]
+    status: Literal["sent", "retry", "dead", "later"]
     error: str = ""
     retry_after: float | None = None
-    """Seconds the receiver asked us to wait (``Retry-After``); None: our own backoff."""
+    """Seconds the receiver asked us to wait (``Retry-After``); None: our own backoff. For ``later``:
+    seconds until the row is due again."""
 
 
 SENT = Outcome("sent")
@@ -62,6 +65,11 @@ def dead(error: str) -> Outcome:
     return Outcome("dead", error[:500])
 
 
+def later(seconds: float, reason: str = "") -> Outcome:
+    """Not a failure: deliver again in ``seconds`` (e.g. when quiet hours end); no attempt is spent."""
+    return Outcome("later", reason[:500], max(seconds, 0.0))
+
+
 Handler = Callable[[dict[str, Any]], Awaitable[Outcome]]
 
 
@@ -73,6 +81,7 @@ class Channel(msgspec.Struct, frozen=True):
 
 
 _channels: dict[str, Channel] = {}
+_closers: list[Callable[[], Awaitable[None]]] = []
 
 
 def register(
@@ -88,6 +97,21 @@ def unregister(channel: str) -> None:
 
 def channels() -> list[str]:
     return sorted(_channels)
+
+
+def on_close(closer: Callable[[], Awaitable[None]]) -> None:
+    """Run ``closer`` when a worker stops (a handler's connection pool, for instance)."""
+    if closer not in _closers:
+        _closers.append(closer)
+
+
+async def close() -> None:
+    """Release what handlers hold on this event loop; the worker loop calls it when it stops."""
+    for closer in _closers:
+        try:
+            await closer()
+        except Exception:  # one handler's cleanup must not keep the others from theirs
+            log.exception("outbox.close_failed")
 
 
 def backoff(attempts: int, channel: Channel) -> float:
@@ -144,6 +168,12 @@ async def record(row: dict[str, Any], owner: str, outcome: Outcome) -> str:
         assert channel is not None
         delay = outcome.retry_after if outcome.retry_after is not None else backoff(row["attempts"], channel)
         values.update(status="pending", available_at=now + dt.timedelta(seconds=max(delay, 0.0)))
+    elif status == "later":  # waiting is not failing: give back the attempt the claim counted
+        values.update(
+            status="pending",
+            available_at=now + dt.timedelta(seconds=outcome.retry_after or 0.0),
+            attempts=max(row["attempts"] - 1, 0),
+        )
     sets = ", ".join(f'"{name}" = {{}}' for name in values)
     # Column names come from the fixed keys above; every value is a bound parameter.
     sql = f'UPDATE "outbox_message" SET {sets}, "lease_owner" = \'\' WHERE "id" = {{}} AND "lease_owner" = {{}} '  # noqa: S608
@@ -170,6 +200,8 @@ async def deliver(row: dict[str, Any], owner: str) -> str:
         log.exception("outbox.handler_failed", extra={"message_id": str(row["id"]), "channel": row["channel"]})
         outcome = retry(f"{type(error).__name__}")
     status = await record(row, owner, outcome)
+    if status == "pending" and outcome.status == "later":
+        status = "deferred"
     log.info(
         "outbox.delivery",
         extra={"message_id": str(row["id"]), "channel": row["channel"], "status": status, "attempt": row["attempts"]},
@@ -182,14 +214,20 @@ class Round(msgspec.Struct, kw_only=True):
     sent: int = 0
     retried: int = 0
     dead: int = 0
+    deferred: int = 0
 
 
 async def run_once(
-    owner: str | None = None, *, limit: int = 50, concurrency: int = 8, only: list[str] | None = None
+    owner: str | None = None,
+    *,
+    limit: int = 50,
+    concurrency: int = 8,
+    only: list[str] | None = None,
+    lease_seconds: float = 60.0,
 ) -> Round:
     """Claim one batch and deliver it, ``concurrency`` messages at a time."""
     owner = owner or worker_id()
-    batch = await claim(owner, limit=limit, only=only)
+    batch = await claim(owner, limit=limit, only=only, lease_seconds=lease_seconds)
     result = Round(claimed=len(batch))
     gate = asyncio.Semaphore(concurrency)
 
@@ -204,36 +242,44 @@ async def run_once(
             result.retried += 1
         elif status == "dead":
             result.dead += 1
+        elif status == "deferred":
+            result.deferred += 1
     return result
 
 
-async def drain(owner: str | None = None, *, max_rounds: int = 100, only: list[str] | None = None) -> Round:
+async def drain(
+    owner: str | None = None, *, max_rounds: int = 100, only: list[str] | None = None, lease_seconds: float = 60.0
+) -> Round:
     """Deliver everything due now (tests and the ``--once`` command)."""
     owner = owner or worker_id()
     total = Round()
     for _ in range(max_rounds):
-        result = await run_once(owner, only=only)
+        result = await run_once(owner, only=only, lease_seconds=lease_seconds)
         if result.claimed == 0:
             break
         total.claimed += result.claimed
         total.sent += result.sent
         total.retried += result.retried
         total.dead += result.dead
+        total.deferred += result.deferred
     return total
 
 
-async def run_forever(stop: asyncio.Event, *, idle_seconds: float = 2.0) -> None:
+async def run_forever(stop: asyncio.Event, *, idle_seconds: float = 2.0, lease_seconds: float = 60.0) -> None:
     """The worker loop: a full batch is followed at once by the next, an empty one by a short wait."""
     owner = worker_id()
-    while not stop.is_set():
-        try:
-            result = await run_once(owner)
-        except Exception:  # a failed round (database restarting) must not end the loop
-            log.exception("outbox.round_failed")
-            result = Round()
-        if result.claimed == 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), idle_seconds)
+    try:
+        while not stop.is_set():
+            try:
+                result = await run_once(owner, lease_seconds=lease_seconds)
+            except Exception:  # a failed round (database restarting) must not end the loop
+                log.exception("outbox.round_failed")
+                result = Round()
+            if result.claimed == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), idle_seconds)
+    finally:
+        await close()
 
 
 async def send_again(message_id: uuid.UUID) -> dict[str, Any]:

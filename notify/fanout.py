@@ -1,0 +1,172 @@
+"""The ``notify`` outbox channel: one notice fanned out to push subscriptions and SMS, once per target.
+
+For each outbox row written by :func:`notify.emit.emit` the handler
+
+1. works out the targets — who (:mod:`notify.audience`), on which channels, held until when by
+   quiet hours — and records one delivery row per target (:mod:`notify.deliveries`);
+2. sends to every pending target that is due, a few at a time, recording each answer at once;
+3. answers the dispatcher: ``sent`` when nothing is left, ``later`` when only quiet hours hold
+   targets back, ``retry`` (honouring the longest ``Retry-After``) when a target failed in a way
+   that may pass, ``dead`` when every target refused for good.
+
+Sends stop starting when half the lease is used, so a slow fan-out never outlives its lease and
+races another worker; what was not started is simply due next time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import uuid
+from typing import Any
+
+from auth import sms
+from core import pii, timeutil
+from notify import audience, dispatcher, priorities, sms_text, subscriptions, webpush
+from notify.deliveries import Result, Target
+from notify.deliveries import ensure as ensure_deliveries
+from notify.deliveries import record as record_delivery
+from notify.tables import InboxItem
+
+log = logging.getLogger("zhangban.notify")
+
+CONCURRENCY = 8
+"""Sends in flight for one notice (an enterprise notice may reach many devices)."""
+MAX_BUDGET = 30.0
+"""Seconds after which a fan-out starts no more sends (each send has its own timeout)."""
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if isinstance(value, str) and value:
+        parsed = dt.datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return None
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+async def plan(message: dict[str, Any]) -> list[Target]:
+    """Every target the notice should reach now, by the recipients' current preferences."""
+    now = timeutil.now()
+    exempt = priorities.of(message["event"]).quiet_exempt
+    targets: list[Target] = []
+    for reach in await audience.people(message["recipient_key"]):
+        wanted = audience.channels(reach)
+        if not wanted:
+            continue
+        held = None if exempt else audience.quiet_until(reach.resident, now)
+        not_before = held or now
+        account = reach.resident["id"]
+        if "push" in wanted:
+            for sub in await subscriptions.of_account(account):
+                targets.append(
+                    Target(
+                        channel="push", target=str(sub["id"]), account=account, not_before=not_before, subscription=sub
+                    )
+                )
+        if "sms" in wanted and reach.resident["phone_index"]:
+            targets.append(
+                Target(
+                    channel="sms",
+                    target="sms:" + reach.resident["phone_index"][:40],
+                    account=account,
+                    not_before=not_before,
+                    resident=reach.resident,
+                )
+            )
+    return targets
+
+
+async def _send_sms(resident: dict[str, Any], item: dict[str, Any]) -> Result:
+    phone = pii.decrypt(bytes(resident["phone_enc"]), context="resident.phone")
+    text = sms_text.render(item["event"], item["title"], item["body"])
+    try:
+        await sms.sender().send(phone, text)
+    except sms.SmsFailed as error:
+        if error.permanent:
+            return Result("failed", error.status, error=str(error))
+        retry_after = webpush.retry_after_seconds(error.retry_after) if error.status == 429 else None
+        return Result("retry", error.status, retry_after, str(error))
+    return Result("sent")
+
+
+async def _send(target: Target, item: dict[str, Any]) -> Result:
+    if target.channel == "push":
+        assert target.subscription is not None
+        return await webpush.send(target.subscription, item_id=item["id"], event=item["event"], link=item["link"])
+    assert target.resident is not None
+    return await _send_sms(target.resident, item)
+
+
+async def handle(message: dict[str, Any]) -> dispatcher.Outcome:
+    item_id = message["inbox_item"]
+    if not item_id:
+        return dispatcher.SENT
+    item = await InboxItem.select().where(InboxItem.id == _uuid(item_id)).first()
+    if item is None:
+        return dispatcher.dead("the inbox item is gone")
+    message = {**message, "id": _uuid(message["id"]), "inbox_item": item["id"]}
+    targets = {t.target: t for t in await plan(message)}
+    rows = await ensure_deliveries(message, list(targets.values()))
+
+    started = timeutil.now()
+    lease_until = _moment(message.get("lease_until"))
+    budget = MAX_BUDGET if lease_until is None else min(MAX_BUDGET, (lease_until - started).total_seconds() / 2)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + max(budget, 0.0)
+    gate = asyncio.Semaphore(CONCURRENCY)
+    due = [
+        row
+        for row in rows
+        if row["status"] == "pending" and row["target"] in targets and _moment(row["not_before"]) <= started  # type: ignore[operator]
+    ]
+
+    async def one(row: dict[str, Any]) -> Result | None:
+        async with gate:
+            if loop.time() > deadline:
+                return None  # out of time: due again on the next round, nothing lost
+            target = targets[row["target"]]
+            result = await _send(target, item)
+            subscription_id = target.subscription["id"] if target.subscription else None
+            await record_delivery(row, result, subscription_id=subscription_id)
+            return result
+
+    results = await asyncio.gather(*(one(row) for row in due))
+    unstarted = sum(1 for r in results if r is None)
+    failing = [r for r in results if r is not None and r.status == "retry"]
+    refused = [r for r in results if r is not None and r.status == "failed"]
+    delivered = [r for r in results if r is not None and r.status == "sent"]
+    held = [
+        _moment(row["not_before"])
+        for row in rows
+        if row["status"] == "pending" and row["target"] in targets and _moment(row["not_before"]) > started  # type: ignore[operator]
+    ]
+    log.info(
+        "notify.fanout",
+        extra={
+            "message_id": str(message["id"]),
+            "event": message["event"],
+            "targets": len(targets),
+            "sent": len(delivered),
+            "failing": len(failing),
+            "refused": len(refused),
+            "held": len(held),
+        },
+    )
+    if failing:
+        waits = [r.retry_after for r in failing if r.retry_after is not None]
+        errors = sorted({r.error for r in failing})
+        return dispatcher.retry("; ".join(errors), retry_after=max(waits) if waits else None)
+    if unstarted:
+        return dispatcher.later(0, "fan-out continues")
+    if held:
+        wait = (min(held) - timeutil.now()).total_seconds()  # type: ignore[type-var,operator]
+        return dispatcher.later(wait, "quiet hours")
+    if refused and not delivered and all(row["status"] != "sent" for row in rows):
+        return dispatcher.dead("every target refused: " + "; ".join(sorted({r.error for r in refused})))
+    return dispatcher.SENT
