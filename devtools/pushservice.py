@@ -301,7 +301,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         owner = self.owner
         with owner.lock:
-            stats = {"delivered": len(owner.delivered), "attempts": len(owner.attempts), "rejected": len(owner.rejected)}
+            stats = {
+                "delivered": len(owner.delivered),
+                "attempts": len(owner.attempts),
+                "rejected": len(owner.rejected),
+            }
         self._answer(200, {"Content-Type": "application/json"}, json.dumps(stats).encode())
 
 

@@ -20,8 +20,9 @@ from notify.tables import Delivery, OutboxMessage
 from tests.support import Account, as_user
 
 
-@pytest.fixture
-def push_service() -> Iterator[PushService]:
+@pytest.fixture(name="push_service")
+def push_service_fixture() -> Iterator[PushService]:
+    """A local push service for one test (import ``push_service_fixture`` to use ``push_service``)."""
     service = PushService()
     service.up()
     try:

@@ -15,7 +15,7 @@ from core import secrets, settings
 from devtools.pushservice import PushService
 from notify import subscriptions, vapid
 from notify.tables import PushSubscription
-from tests.push_support import push_service  # noqa: F401 — fixture
+from tests.push_support import push_service_fixture  # noqa: F401 — the push_service fixture
 from tests.support import account, as_user, clerk_token
 
 pytestmark = pytest.mark.anyio
