@@ -50,8 +50,9 @@ class Outcome(msgspec.Struct, frozen=True):
     status: Literal["sent", "retry", "dead", "later"]
     error: str = ""
     retry_after: float | None = None
-    """Seconds the receiver asked us to wait (``Retry-After``); None: our own backoff. For ``later``:
-    seconds until the row is due again."""
+    """Seconds the receiver asked us to wait (``Retry-After``); None: our own backoff."""
+    due_at: dt.datetime | None = None
+    """For ``later``: when the row is due again."""
 
 
 SENT = Outcome("sent")
@@ -65,9 +66,9 @@ def dead(error: str) -> Outcome:
     return Outcome("dead", error[:500])
 
 
-def later(seconds: float, reason: str = "") -> Outcome:
-    """Not a failure: deliver again in ``seconds`` (e.g. when quiet hours end); no attempt is spent."""
-    return Outcome("later", reason[:500], max(seconds, 0.0))
+def later(due_at: dt.datetime, reason: str = "") -> Outcome:
+    """Not a failure: deliver again at ``due_at`` (e.g. when quiet hours end); no attempt is spent."""
+    return Outcome("later", reason[:500], due_at=due_at)
 
 
 Handler = Callable[[dict[str, Any]], Awaitable[Outcome]]
@@ -171,7 +172,7 @@ async def record(row: dict[str, Any], owner: str, outcome: Outcome) -> str:
     elif status == "later":  # waiting is not failing: give back the attempt the claim counted
         values.update(
             status="pending",
-            available_at=now + dt.timedelta(seconds=outcome.retry_after or 0.0),
+            available_at=max(outcome.due_at or now, now),
             attempts=max(row["attempts"] - 1, 0),
         )
     sets = ", ".join(f'"{name}" = {{}}' for name in values)

@@ -163,10 +163,9 @@ async def handle(message: dict[str, Any]) -> dispatcher.Outcome:
         errors = sorted({r.error for r in failing})
         return dispatcher.retry("; ".join(errors), retry_after=max(waits) if waits else None)
     if unstarted:
-        return dispatcher.later(0, "fan-out continues")
+        return dispatcher.later(timeutil.now(), "fan-out continues")
     if held:
-        wait = (min(held) - timeutil.now()).total_seconds()  # type: ignore[type-var,operator]
-        return dispatcher.later(wait, "quiet hours")
+        return dispatcher.later(min(held), "quiet hours")  # type: ignore[type-var]
     if refused and not delivered and all(row["status"] != "sent" for row in rows):
         return dispatcher.dead("every target refused: " + "; ".join(sorted({r.error for r in refused})))
     return dispatcher.SENT

@@ -17,7 +17,7 @@ from devtools.pushservice import Browser, PushService
 from notify import dispatcher, vapid
 from notify.emit import emit
 from notify.tables import Delivery, OutboxMessage
-from tests.support import Account, as_user
+from tests.support import Account, account, as_user, unique_person
 
 
 @pytest.fixture(name="push_service")
@@ -87,3 +87,14 @@ def server_key() -> str:
 async def http_for(app: Any, user: Account) -> AsyncIterator[httpx.AsyncClient]:
     async with as_user(app, user.token) as http:
         yield http
+
+
+async def young() -> Account:
+    """A resident under 60 without elder mode: push only, unless they choose otherwise."""
+    return await account(unique_person(birth=dt.date(1990, 5, 17)))
+
+
+async def elderly(*, elder_mode: bool = False) -> Account:
+    """A resident aged 60 or more (or younger with 长辈版 switched on)."""
+    birth = dt.date(1990, 5, 17) if elder_mode else dt.date(1950, 3, 8)
+    return await account(unique_person(birth=birth), elder=elder_mode)
