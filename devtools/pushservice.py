@@ -270,6 +270,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     owner: PushService
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes: no delayed-ACK stalls
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         return

@@ -23,7 +23,7 @@ import msgspec
 
 from auth.residents import preferences_of
 from auth.tables import EnterpriseStaff, Resident
-from core import timeutil
+from core import rows, timeutil
 
 ELDERLY_AGE = 60
 
@@ -50,7 +50,7 @@ async def people(recipient_key: str) -> list[Reach]:
     if key is None:
         return []
     if kind == "person":
-        row = await Resident.select().where(Resident.id == key).first()
+        row = await rows.one(Resident, key)
         return [Reach(resident=row, role="self")] if row and row["disabled_at"] is None else []
     if kind != "enterprise":
         return []
@@ -67,8 +67,8 @@ async def people(recipient_key: str) -> list[Reach]:
             roles[link["resident"]] = role
     if not roles:
         return []
-    rows = await Resident.select().where(Resident.id.is_in(list(roles)) & Resident.disabled_at.is_null())
-    return [Reach(resident=row, role=roles[row["id"]]) for row in sorted(rows, key=lambda r: r["id"])]
+    found = await Resident.select().where(Resident.id.is_in(list(roles)) & Resident.disabled_at.is_null())
+    return [Reach(resident=row, role=roles[row["id"]]) for row in sorted(found, key=lambda r: r["id"])]
 
 
 def age(row: dict[str, Any], on: dt.date | None = None) -> int | None:

@@ -3,8 +3,8 @@
 For each outbox row written by :func:`notify.emit.emit` the handler
 
 1. works out the targets — who (:mod:`notify.audience`), on which channels, held until when by
-   quiet hours — and records one delivery row per target (:mod:`notify.deliveries`);
-2. sends to every pending target that is due, a few at a time, recording each answer at once;
+   quiet hours — and leaves out those the message already reached (:mod:`notify.deliveries`);
+2. sends to every target that is due, a few at a time, recording each answer at once;
 3. answers the dispatcher: ``sent`` when nothing is left, ``later`` when only quiet hours hold
    targets back, ``retry`` (honouring the longest ``Retry-After``) when a target failed in a way
    that may pass, ``dead`` when every target refused for good.
@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from auth import sms
-from core import pii, timeutil
-from notify import audience, dispatcher, priorities, sms_text, subscriptions, webpush
+from core import pii, rows, timeutil
+from notify import audience, deliveries, dispatcher, priorities, sms_text, subscriptions, webpush
 from notify.deliveries import Result, Target
-from notify.deliveries import ensure as ensure_deliveries
-from notify.deliveries import record as record_delivery
 from notify.tables import InboxItem
 
 log = logging.getLogger("zhangban.notify")
@@ -107,45 +107,69 @@ async def handle(message: dict[str, Any]) -> dispatcher.Outcome:
     item_id = message["inbox_item"]
     if not item_id:
         return dispatcher.SENT
-    item = await InboxItem.select().where(InboxItem.id == _uuid(item_id)).first()
+    item = await rows.one(InboxItem, _uuid(item_id))
     if item is None:
         return dispatcher.dead("the inbox item is gone")
     message = {**message, "id": _uuid(message["id"]), "inbox_item": item["id"]}
     targets = {t.target: t for t in await plan(message)}
-    rows = await ensure_deliveries(message, list(targets.values()))
-
+    existing = await deliveries.of_message(message["id"])
     started = timeutil.now()
+
+    await deliveries.retire(
+        [row for name, row in existing.items() if row["status"] == "pending" and name not in targets]
+    )
+    due: list[Target] = []
+    held_new: list[Target] = []
+    held: list[dt.datetime] = []
+    for name, target in targets.items():
+        row = existing.get(name)
+        if row is not None and row["status"] != "pending":
+            continue  # reached (or gone, or refused) before: never again
+        not_before = _moment(row["not_before"]) if row is not None else target.not_before
+        assert not_before is not None
+        if not_before > started:
+            held.append(not_before)
+            if row is None:
+                held_new.append(target)
+        else:
+            due.append(target)
+    await deliveries.hold(message, held_new)
+
     lease_until = _moment(message.get("lease_until"))
     budget = MAX_BUDGET if lease_until is None else min(MAX_BUDGET, (lease_until - started).total_seconds() / 2)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + max(budget, 0.0)
     gate = asyncio.Semaphore(CONCURRENCY)
-    due = [
-        row
-        for row in rows
-        if row["status"] == "pending" and row["target"] in targets and _moment(row["not_before"]) <= started  # type: ignore[operator]
-    ]
 
-    async def one(row: dict[str, Any]) -> Result | None:
+    # With one target (the usual notice) its answer is committed together with the message's outcome.
+    finish: list[Callable[[], Awaitable[Any]]] = []
+
+    async def one(target: Target) -> Result | None:
         async with gate:
             if loop.time() > deadline:
                 return None  # out of time: due again on the next round, nothing lost
-            target = targets[row["target"]]
             result = await _send(target, item)
-            subscription_id = target.subscription["id"] if target.subscription else None
-            await record_delivery(row, result, subscription_id=subscription_id)
+            if len(due) == 1:
+                finish.append(functools.partial(deliveries.record, message, target, result))
+            else:
+                await deliveries.record(message, target, result)
             return result
 
-    results = await asyncio.gather(*(one(row) for row in due))
+    results = await asyncio.gather(*(one(target) for target in due))
+    return dispatcher.with_finish(_outcome(message, targets, existing, results, held), finish[0] if finish else None)
+
+
+def _outcome(
+    message: dict[str, Any],
+    targets: dict[str, Target],
+    existing: dict[str, dict[str, Any]],
+    results: list[Result | None],
+    held: list[dt.datetime],
+) -> dispatcher.Outcome:
     unstarted = sum(1 for r in results if r is None)
     failing = [r for r in results if r is not None and r.status == "retry"]
     refused = [r for r in results if r is not None and r.status == "failed"]
     delivered = [r for r in results if r is not None and r.status == "sent"]
-    held = [
-        _moment(row["not_before"])
-        for row in rows
-        if row["status"] == "pending" and row["target"] in targets and _moment(row["not_before"]) > started  # type: ignore[operator]
-    ]
     log.info(
         "notify.fanout",
         extra={
@@ -165,7 +189,7 @@ async def handle(message: dict[str, Any]) -> dispatcher.Outcome:
     if unstarted:
         return dispatcher.later(timeutil.now(), "fan-out continues")
     if held:
-        return dispatcher.later(min(held), "quiet hours")  # type: ignore[type-var]
-    if refused and not delivered and all(row["status"] != "sent" for row in rows):
+        return dispatcher.later(min(held), "quiet hours")
+    if refused and not delivered and all(row["status"] != "sent" for row in existing.values()):
         return dispatcher.dead("every target refused: " + "; ".join(sorted({r.error for r in refused})))
     return dispatcher.SENT

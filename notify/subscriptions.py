@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from core import db, errors, settings, timeutil
+from core import db, errors, rows, settings, timeutil
 from core.errors import FieldError, ProblemError, field_error
 from notify.tables import PushSubscription
 
@@ -180,13 +180,9 @@ async def remove(account_id: uuid.UUID, endpoint: str) -> None:
 
 async def of_account(account_id: uuid.UUID) -> list[dict[str, Any]]:
     """An account's subscriptions that can still be used, most recently registered first."""
-    rows = (
-        await PushSubscription.select()
-        .where(PushSubscription.account == account_id)
-        .order_by(PushSubscription.updated_at, ascending=False)
-    )
+    found = await rows.many(PushSubscription, account_id, key="account", order_by="updated_at")
     now = timeutil.now()
-    return [row for row in rows if row["expires_at"] is None or row["expires_at"] > now]
+    return [row for row in reversed(found) if row["expires_at"] is None or row["expires_at"] > now]
 
 
 def push_service(endpoint: str) -> str:

@@ -41,7 +41,7 @@ async def _row(message_id: Any) -> dict[str, Any]:
 
 
 async def test_later_reschedules_without_spending_an_attempt(db) -> None:
-    name = f"test-later-{secrets.token_hex(3)}"
+    name = f"later-{secrets.token_hex(3)}"
     until = timeutil.now() + dt.timedelta(hours=8)
     calls: list[int] = []
 
@@ -68,7 +68,7 @@ async def test_later_reschedules_without_spending_an_attempt(db) -> None:
 
 
 async def test_the_lease_length_is_the_workers_choice(db) -> None:
-    name = f"test-lease-{secrets.token_hex(3)}"
+    name = f"lease-{secrets.token_hex(3)}"
     dispatcher.register(name, lambda row: asyncio.sleep(0, dispatcher.SENT))
     try:
         message_id = await _message(name)
@@ -100,3 +100,57 @@ async def test_a_stopping_worker_closes_what_handlers_hold(db) -> None:
     finally:
         dispatcher._closers.remove(broken)
         dispatcher._closers.remove(closer)
+
+
+async def test_outcomes_recorded_at_once_each_keep_their_own_lease_check(db) -> None:
+    name = f"group-{secrets.token_hex(3)}"
+    dispatcher.register(name, lambda row: asyncio.sleep(0, dispatcher.SENT))
+    try:
+        ids = [await _message(name) for _ in range(20)]
+        held = await dispatcher.claim("worker-a", limit=20, only=[name])
+        assert len(held) == 20
+        owners = ["worker-a" if n % 4 else "worker-b" for n in range(20)]  # every fourth: not its lease
+        statuses = await asyncio.gather(
+            *(dispatcher.record(row, owner, dispatcher.SENT) for row, owner in zip(held, owners, strict=True))
+        )
+        assert statuses == ["sent" if owner == "worker-a" else "" for owner in owners]
+        rows = {row["id"]: row for row in await OutboxMessage.select().where(OutboxMessage.id.is_in(ids))}
+        for row, owner in zip(held, owners, strict=True):
+            assert rows[row["id"]]["status"] == ("sent" if owner == "worker-a" else "pending")
+    finally:
+        dispatcher.unregister(name)
+
+
+async def test_a_failing_finish_does_not_take_the_other_outcomes_with_it(db) -> None:
+    name = f"finish-{secrets.token_hex(3)}"
+    dispatcher.register(name, lambda row: asyncio.sleep(0, dispatcher.SENT))
+    finished: list[int] = []
+
+    def finish(n: int) -> Any:
+        async def run() -> None:
+            if n == 2:
+                raise RuntimeError("bookkeeping failed")
+            finished.append(n)
+
+        return run
+
+    try:
+        ids = [await _message(name) for _ in range(5)]
+        held = sorted(await dispatcher.claim("worker", limit=5, only=[name]), key=lambda row: row["id"])
+        outcomes = [dispatcher.with_finish(dispatcher.SENT, finish(n)) for n in range(5)]
+        results = await asyncio.gather(
+            *(dispatcher.record(row, "worker", outcome) for row, outcome in zip(held, outcomes, strict=True)),
+            return_exceptions=True,
+        )
+        assert [r if isinstance(r, str) else type(r).__name__ for r in results] == [
+            "sent",
+            "sent",
+            "RuntimeError",
+            "sent",
+            "sent",
+        ]
+        assert sorted(set(finished)) == [0, 1, 3, 4]
+        statuses = {row["id"]: row["status"] for row in await OutboxMessage.select().where(OutboxMessage.id.is_in(ids))}
+        assert [statuses[row["id"]] for row in held] == ["sent", "sent", "pending", "sent", "sent"]
+    finally:
+        dispatcher.unregister(name)
