@@ -11,6 +11,7 @@ import datetime as dt
 import email.utils
 import re
 import time
+import uuid
 
 import pytest
 
@@ -229,7 +230,20 @@ async def test_a_push_refused_for_good_is_dead_for_operators(app, push_service: 
     assert row["status"] == "dead" and "HTTP 413" in row["last_error"]
     async with as_user(app, await clerk_token("admin")) as admin:
         dead = (await admin.get("/api/admin/outbox", params={"status": "dead", "channel": "notify"})).json()
-    assert str(row["id"]) in {m["id"] for m in dead}
+        assert str(row["id"]) in {m["id"] for m in dead}
+        how = await admin.get(f"/api/admin/outbox/{row['id']}/deliveries")
+        assert how.status_code == 200, how.text
+        [target] = how.json()
+        assert (target["channel"], target["status"], target["last_status"], target["push_service"]) == (
+            "push",
+            "failed",
+            413,
+            "127.0.0.1",
+        )
+        assert browser.token not in how.text and str(user.id) not in how.text
+        assert (await admin.get(f"/api/admin/outbox/{uuid.uuid4()}/deliveries")).status_code == 404
+    async with as_user(app, await clerk_token("nc-window")) as window:
+        assert (await window.get(f"/api/admin/outbox/{row['id']}/deliveries")).status_code == 403
     assert await PushSubscription.count().where(PushSubscription.account == user.id) == 1  # kept: not gone
 
 
