@@ -148,7 +148,11 @@ async def handle(message: dict[str, Any]) -> dispatcher.Outcome:
         async with gate:
             if loop.time() > deadline:
                 return None  # out of time: due again on the next round, nothing lost
-            result = await _send(target, item)
+            try:
+                result = await _send(target, item)
+            except Exception as error:  # a sender bug must not lose the other targets' answers
+                log.exception("notify.send_failed", extra={"message_id": str(message["id"]), "channel": target.channel})
+                result = Result("retry", error=type(error).__name__)
             if len(due) == 1:
                 finish.append(functools.partial(deliveries.record, message, target, result))
             else:

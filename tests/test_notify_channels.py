@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 
+from auth import sms
 from auth.tables import DevSms, Enterprise, EnterpriseStaff
 from core import timeutil
 from core.identifiers import make_credit_code
@@ -209,3 +210,37 @@ async def test_a_company_notice_reaches_its_legal_representative_and_current_sta
     for user, status in ((rep, 200), (staff, 200), (revoked, 404), (expired, 404)):
         async with as_user(app, user.token) as http:
             assert (await http.get(f"/api/me/inbox/{item}")).status_code == status
+
+
+class FlakySms:
+    """The development sender behind a gateway that breaks in an unexpected way, once, for one phone."""
+
+    def __init__(self, phone: str) -> None:
+        self.phone = phone
+        self.failures = 1
+
+    async def send(self, phone: str, text: str) -> None:
+        if phone == self.phone and self.failures:
+            self.failures -= 1
+            raise RuntimeError("gateway client bug")
+        await sms.DevSmsSender().send(phone, text)
+
+
+async def test_a_failing_sms_is_retried_alone_and_the_push_is_not_sent_again(app, push_service: PushService) -> None:
+    user = await elderly()
+    browser = await subscribe(app, user, push_service)
+    sms.use(FlakySms(user.person.phone))
+    try:
+        item = await notice(f"person:{user.id}")
+        await deliver()
+        assert len(push_service.messages_for(browser)) == 1 and await texts_to(user) == []
+        statuses = {d["channel"]: (d["status"], d["last_error"]) for d in await deliveries_of(item)}
+        assert statuses == {"push": ("sent", ""), "sms": ("pending", "RuntimeError")}
+        assert (await message_of(item))["status"] == "pending"
+        with timeutil.travel(dt.timedelta(seconds=15)):
+            await deliver()
+    finally:
+        sms.use(None)
+    assert len(push_service.messages_for(browser)) == 1
+    assert len(await texts_to(user)) == 1
+    assert (await message_of(item))["status"] == "sent"

@@ -146,10 +146,10 @@ async def test_every_step_of_an_application_reaches_push_and_sms_without_persona
 
 
 class Gateway:
-    """A local HTTP SMS gateway that answers as scripted and keeps what it was sent."""
+    """A local HTTP SMS gateway that answers as scripted per phone and keeps what it was sent."""
 
     def __init__(self) -> None:
-        self.answers: list[tuple[int, dict[str, str]]] = []
+        self.answers: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self.received: list[tuple[dict[str, Any], str]] = []
         gateway = self
 
@@ -159,7 +159,8 @@ class Gateway:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                status, headers = gateway.answers.pop(0) if gateway.answers else (200, {})
+                script = gateway.answers.get(body["phone"]) or [(200, {})]
+                status, headers = script.pop(0)
                 gateway.received.append((body, self.headers.get("Authorization", "")))
                 self.send_response(status)
                 for name, value in headers.items():
@@ -187,7 +188,7 @@ def gateway() -> Iterator[Gateway]:
 
 async def test_the_http_sms_provider_retries_429_and_gives_up_on_a_refused_number(app, gateway: Gateway) -> None:
     user = await account(unique_person(birth=dt.date(1948, 1, 2)))
-    gateway.answers = [(429, {"Retry-After": "90"})]
+    gateway.answers[user.person.phone] = [(429, {"Retry-After": "90"})]
     first = await notice(f"person:{user.id}", "application_accepted", due_on="2026-12-31")
     await deliver()
     row = await message_of(first)
@@ -195,7 +196,7 @@ async def test_the_http_sms_provider_retries_429_and_gives_up_on_a_refused_numbe
     with timeutil.travel(dt.timedelta(seconds=91)):
         await deliver()
     assert (await message_of(first))["status"] == "sent"
-    [(body, auth), (again, _)] = gateway.received
+    [(body, auth), (again, _)] = [(b, a) for b, a in gateway.received if b["phone"] == user.person.phone]
     assert (
         body
         == again
@@ -203,7 +204,7 @@ async def test_the_http_sms_provider_retries_429_and_gives_up_on_a_refused_numbe
     )
     assert auth == "Bearer gateway-token"
 
-    gateway.answers = [(400, {})]
+    gateway.answers[user.person.phone] = [(400, {})]
     second = await notice(f"person:{user.id}")
     await deliver()
     [delivery] = await deliveries_of(second)
