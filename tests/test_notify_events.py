@@ -192,7 +192,7 @@ async def test_the_http_sms_provider_retries_429_and_gives_up_on_a_refused_numbe
     first = await notice(f"person:{user.id}", "application_accepted", due_on="2026-12-31")
     await deliver()
     row = await message_of(first)
-    assert row["status"] == "pending" and 85 <= (row["available_at"] - timeutil.now()).total_seconds() <= 90
+    assert row["status"] == "pending" and 80 <= (row["available_at"] - timeutil.now()).total_seconds() <= 90
     with timeutil.travel(dt.timedelta(seconds=91)):
         await deliver()
     assert (await message_of(first))["status"] == "sent"
