@@ -146,39 +146,5 @@ def phone_of(row: dict[str, Any]) -> str:
 
 
 def preferences_of(row: dict[str, Any]) -> dict[str, Any]:
-    """What the resident chose (stored); see :func:`effective_preferences` for what applies."""
     value = row.get("preferences") or "{}"
     return value if isinstance(value, dict) else msgspec.json.decode(value)
-
-
-ELDERLY_AGE = 60
-"""《老年人权益保障法》: 老年人 are citizens aged 60 or over."""
-
-
-def age_of(row: dict[str, Any]) -> int | None:
-    birth = row.get("birth_date")
-    if birth is None:
-        return None
-    today = timeutil.today()
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-
-
-def is_elderly(row: dict[str, Any]) -> bool:
-    """Elder mode switched on, or aged 60 or over by the birth date of the verified ID number."""
-    age = age_of(row)
-    return bool(row.get("elder_mode")) or (age is not None and age >= ELDERLY_AGE)
-
-
-def default_channels(row: dict[str, Any]) -> list[str]:
-    """SMS for elderly residents (a phone call-like text they can read without the app), push for others;
-    the in-app inbox always."""
-    return ["inbox", "sms"] if is_elderly(row) else ["inbox", "push"]
-
-
-def effective_preferences(row: dict[str, Any]) -> dict[str, Any]:
-    """Stored choices with the defaults filled in; ``channels_chosen`` says whether channels are the
-    resident's own choice (the default follows elder mode and age until they choose)."""
-    prefs = dict(preferences_of(row))
-    prefs["channels_chosen"] = "channels" in prefs
-    prefs.setdefault("channels", default_channels(row))
-    return prefs

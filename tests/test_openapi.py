@@ -28,6 +28,7 @@ PUBLIC = {
     ("get", "/api/hotline/categories"),
     ("get", "/api/hotline/knowledge"),
     ("get", "/api/hotline/knowledge/{article_id}"),
+    ("get", "/api/push/vapid-public-key"),
 }
 
 

@@ -19,13 +19,13 @@ async def test_elderly_residents_get_sms_by_default_until_they_choose(app) -> No
     young = await account(unique_person(birth=dt.date(1995, 5, 1)))
     async with as_user(app, old.token) as http:
         prefs = (await http.get("/api/me")).json()["preferences"]
-        assert prefs["channels"] == ["inbox", "sms"] and prefs["channels_chosen"] is False
+        assert prefs["channels"] == ["inbox", "push", "sms"] and prefs["channels_chosen"] is False
     async with as_user(app, young.token) as http:
         assert (await http.get("/api/me")).json()["preferences"]["channels"] == ["inbox", "push"]
         switched = await http.patch("/api/me/preferences", json={"elder_mode": True})
         assert switched.status_code == 200, switched.text
         assert switched.json()["elder_mode"] is True
-        assert switched.json()["preferences"]["channels"] == ["inbox", "sms"]  # elder mode: SMS too
+        assert switched.json()["preferences"]["channels"] == ["inbox", "push", "sms"]  # elder mode: SMS too
         chosen = await http.patch("/api/me/preferences", json={"channels": ["inbox", "push"]})
         prefs = chosen.json()["preferences"]
         assert prefs["channels"] == ["inbox", "push"] and prefs["channels_chosen"] is True

@@ -11,8 +11,8 @@ from litestar.params import FromQuery
 
 from api import problems
 from api.deps import SECURITY, CallerDep, resident
-from auth import residents
 from auth.tables import Resident
+from notify import audience
 from proxies import elder
 
 
@@ -59,7 +59,7 @@ async def tasks(caller: CallerDep, limit: FromQuery[int] = 5) -> ElderHome:
     summaries = await elder.summaries([row["id"] for row, _, _ in chosen])
     return ElderHome(
         elder_mode=bool(me["elder_mode"]),
-        elderly=residents.is_elderly(me),
+        elderly=audience.is_elderly(me),
         acting_for=caller.principal.name if caller.basis == "proxy" and caller.principal else None,
         tasks=[
             Task(

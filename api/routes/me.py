@@ -19,6 +19,7 @@ from auth.context import Caller
 from auth.tables import Clerk, Resident, Session
 from core import db, timeutil
 from core.errors import ProblemError
+from notify import audience
 from regions.tables import Department
 
 
@@ -66,7 +67,7 @@ async def build_me(
         elder_mode=bool(account_row["elder_mode"]),
         age=_age(account_row["birth_date"]),
         acting=acting,
-        preferences=residents.effective_preferences(account_row),
+        preferences=audience.effective_preferences(account_row),
     )
 
 
@@ -135,8 +136,9 @@ class Preferences(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     tags=["我的 Me"],
     responses=problems.responses(401, 403, 422),
     description="长辈版 (elder mode), notification channels and quiet hours. Until a resident chooses channels, "
-    "elderly residents (elder mode on, or aged 60 or over by their ID number) get SMS and the inbox, others push "
-    "and the inbox (`preferences.channels_chosen` says which). Not while acting for someone else.",
+    "elderly residents (elder mode on, or aged 60 or over by their ID number) get SMS as well as push and the "
+    "inbox, others push and the inbox (`preferences.channels_chosen` says which). Not while acting for someone "
+    "else.",
 )
 async def update_preferences(caller: CallerDep, data: JSONBody[Preferences]) -> Me:
     resident(caller, verified=False, proxies=False)
