@@ -134,7 +134,7 @@ async def offer(
     if basis not in ("voluntary", "family_care"):
         raise invalid("basis", zh="请选择自愿委托或家庭照护。", en="Offer a voluntary or family-care grant.")
     agent_kind, person, organisation, label = await _agent_row(agent)
-    if person["id"] == principal.contact and principal.kind == "person":
+    if person["id"] == principal.contact:  # oneself, or a legal representative naming themselves
         raise ProblemError("self_grant", field="agent")
     checked = await checked_scope(scope, principal_region=principal.region, audience=principal.kind)
     start, end = checked_window(basis, valid_from, valid_until)

@@ -11,8 +11,9 @@ is missing here, so a new endpoint cannot ship without a decision. The values:
   preferences, access log, managing grants): an agent gets 403 ``proxy_not_allowed``;
 * :data:`SESSION` — about the session itself (who am I, whom do I act for, switch, log out): works
   while acting and says whom the caller acts for;
-* :data:`OWN` — the caller's own messages: an agent acting for someone keeps reading their *own*
-  inbox; the principal's inbox (which tells the principal what the agent did) stays the principal's;
+* :data:`OWN` — the caller's own messages and devices: an agent acting for someone keeps reading
+  their *own* inbox and managing their own push subscriptions; the principal's inbox (which tells the
+  principal what the agent did) stays the principal's;
 * :data:`NEUTRAL` — reference data that is nobody's personal data (the list of service organisations).
 """
 
@@ -93,6 +94,10 @@ RESIDENT_OPERATIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/me/inbox/{item_id}"): OWN,
     ("POST", "/api/me/inbox/{item_id}/read"): OWN,
     ("POST", "/api/me/inbox/read-all"): OWN,
+    # the caller's own browsers' push subscriptions (C7), also while acting
+    ("GET", "/api/push/subscriptions"): OWN,
+    ("POST", "/api/push/subscriptions"): OWN,
+    ("DELETE", "/api/push/subscriptions"): OWN,
 }
 
 STAFF_PREFIXES = ("/api/backoffice", "/api/admin", "/api/hotline/agent", "/api/kpi", "/api/audit")

@@ -365,6 +365,16 @@ async def test_a_company_authorises_an_agent_through_its_legal_representative(ap
         )
         assert made.status_code == 201, made.text
     assert made.json()["grant"]["principal"]["kind"] == "enterprise"
+    async with as_user(app, token) as http:
+        himself = await http.post(
+            "/api/proxies/grants",
+            json={
+                "enterprise_id": enterprise_id,
+                "agent": agent_ref(rep),
+                "scope": {"groups": ["all"], "actions": ["view"]},
+            },
+        )
+        assert himself.status_code == 422 and himself.json()["code"] == "self_grant"  # he acts for it as staff
     other_token = await long_token(staff_like)
     await step_up(other_token)
     async with as_user(app, other_token) as http:
