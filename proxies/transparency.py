@@ -98,13 +98,28 @@ async def _label(entry: dict[str, Any]) -> str:
         found = await Ticket.select(Ticket.number).where(Ticket.id == uuid.UUID(object_id)).first()
         return f"12345 工单 {found['number']}" if found else "12345 诉求"
     if "licence" in object_type or entry["action"].startswith(("licence.", "ecert.")):
-        details = msgspec.json.decode(entry["details"] or "{}")
-        kind = details.get("licence_type") or details.get("type") or ""
-        return details.get("title") or LICENCE_LABELS.get(kind, "电子证照")
+        return await _licence_label(object_id, msgspec.json.decode(entry["details"] or "{}"))
     if application_id:
         row = await rows.one(Application, uuid.UUID(application_id))
         return row["matter_name"] if row else "办件"
     return "事项"
+
+
+async def _licence_label(object_id: str, details: dict[str, Any]) -> str:
+    """The licence's title (老年人优待证), from the e-licence wallet when it is installed."""
+    if details.get("title"):
+        return str(details["title"])
+    fallback = LICENCE_LABELS.get(details.get("licence_type") or "", "电子证照")
+    try:
+        from ecert.tables import Licence
+    except ImportError:  # the e-licence part is not part of this deployment
+        return fallback
+    try:
+        ident = uuid.UUID(object_id)
+    except ValueError:
+        return fallback
+    row = await Licence.select(Licence.title).where(Licence.id == ident).first()
+    return row["title"] if row else fallback
 
 
 def sentence(agent: str, verb: str, label: str) -> str:
