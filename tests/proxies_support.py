@@ -20,7 +20,7 @@ from core import timeutil
 from core.identifiers import make_id_number
 from tests.factories import form_for, published_matter, upload
 from tests.quality_support import make_hall, make_window, slot_at
-from tests.support import GIVEN, SURNAMES, Account, Person, account, as_user, clerk_token
+from tests.support import GIVEN, ISSUED_ID_NUMBERS, SURNAMES, Account, Person, account, as_user, clerk_token
 
 ALL_ACTIONS = ["view", "apply", "supplement", "receive", "evaluate", "withdraw", "present"]
 CLERKS = {"360100": ("nc-window", "nc-reviewer"), "360700": ("gz-window", "gz-reviewer")}
@@ -242,10 +242,15 @@ class Items:
 async def fresh_account() -> Account:
     """An account whose identity comes from ``secrets``: Hypothesis seeds ``random`` per example, so
     people made with ``random`` inside a state machine would repeat."""
-    birth = dt.date(1950 + secrets.randbelow(50), 1 + secrets.randbelow(12), 1 + secrets.randbelow(28))
+    while True:
+        birth = dt.date(1950 + secrets.randbelow(50), 1 + secrets.randbelow(12), 1 + secrets.randbelow(28))
+        number = make_id_number("360102", birth, secrets.randbelow(1000))
+        if number not in ISSUED_ID_NUMBERS:
+            ISSUED_ID_NUMBERS.add(number)
+            break
     person = Person(
         name=secrets.choice(SURNAMES) + secrets.choice(GIVEN),
-        id_number=make_id_number("360102", birth, secrets.randbelow(1000)),
+        id_number=number,
         phone="137" + f"{secrets.randbelow(10**8):08d}",
         region="360102",
         birth=birth,

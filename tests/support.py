@@ -71,18 +71,35 @@ class Account(msgspec.Struct, kw_only=True):
     csrf: str
 
 
+ISSUED_PHONES: set[str] = set()
+
+
 def unique_phone() -> str:
-    return "139" + f"{random.randrange(10**8):08d}"
+    while True:
+        phone = "139" + f"{random.randrange(10**8):08d}"
+        if phone not in ISSUED_PHONES:
+            ISSUED_PHONES.add(phone)
+            return phone
+
+
+ISSUED_ID_NUMBERS: set[str] = set()
+"""ID numbers handed out in this process: with ~20 million possible numbers per region, a suite that
+makes a thousand or two people would otherwise draw the same one now and then (the birthday paradox)."""
 
 
 def unique_person(region: str = "360102", birth: dt.date | None = None, name: str | None = None) -> Person:
-    birth = birth or dt.date(random.randint(1950, 2004), random.randint(1, 12), random.randint(1, 28))
+    while True:
+        born = birth or dt.date(random.randint(1950, 2004), random.randint(1, 12), random.randint(1, 28))
+        number = make_id_number(region, born, random.randrange(1000))
+        if number not in ISSUED_ID_NUMBERS:
+            ISSUED_ID_NUMBERS.add(number)
+            break
     return Person(
         name=name or random.choice(SURNAMES) + random.choice(GIVEN),
-        id_number=make_id_number(region, birth, random.randrange(1000)),
+        id_number=number,
         phone=unique_phone(),
         region=region,
-        birth=birth,
+        birth=born,
     )
 
 

@@ -54,7 +54,8 @@ async def test_the_short_list_puts_what_the_principal_used_first(app) -> None:
 
 
 async def test_an_agent_sees_the_principals_list_within_the_grant(app) -> None:
-    elder, son = await account(unique_person(birth=dt.date(1944, 3, 3))), await account()
+    elder = await account(unique_person(birth=dt.date(1944, 3, 3)))
+    son = await account(unique_person(birth=dt.date(1975, 8, 21)))
     await grant(app, elder, son, groups=["theme:养老"], actions=["view", "apply"])
     token = await acting_token(app, son, elder)
     async with as_user(app, token) as http:
