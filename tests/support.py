@@ -75,11 +75,21 @@ def unique_phone() -> str:
     return "139" + f"{random.randrange(10**8):08d}"
 
 
+_ISSUED: set[str] = set()
+
+
 def unique_person(region: str = "360102", birth: dt.date | None = None, name: str | None = None) -> Person:
+    """A person no other test has; with a fixed birth date and region only 1,000 numbers exist, so
+    the numbers handed out in this process are remembered."""
     birth = birth or dt.date(random.randint(1950, 2004), random.randint(1, 12), random.randint(1, 28))
+    free = [n for n in range(1000) if make_id_number(region, birth, n) not in _ISSUED]
+    if not free:
+        raise RuntimeError(f"every ID number for {region} born {birth} is taken")
+    id_number = make_id_number(region, birth, random.choice(free))
+    _ISSUED.add(id_number)
     return Person(
         name=name or random.choice(SURNAMES) + random.choice(GIVEN),
-        id_number=make_id_number(region, birth, random.randrange(1000)),
+        id_number=id_number,
         phone=unique_phone(),
         region=region,
         birth=birth,
