@@ -208,7 +208,9 @@ async def resolve_licence(
 
 
 # ---- imports from the registers ---------------------------------------------------------------------------
-async def import_person(resident_id: uuid.UUID, *, actor: audit.Actor, extra: tuple[str, ...] = ()) -> list[dict]:
+async def import_person(
+    resident_id: uuid.UUID, *, actor: audit.Actor, extra: dict[str, dict[str, Any]] | None = None
+) -> list[dict]:
     """身份证 and 户口簿 (and 老年人优待证 from 60, 残疾人证 when registered) from the population register.
 
     Types the person already holds are skipped, so importing twice changes nothing. People whose
@@ -241,8 +243,8 @@ async def import_person(resident_id: uuid.UUID, *, actor: audit.Actor, extra: tu
         wanted.append(
             ("disability_card", home, {"category": category, "grade": grade}, today - dt.timedelta(days=400), None)
         )
-    for type_code in extra:
-        wanted.append((type_code, home, {}, today - dt.timedelta(days=200), None))
+    for type_code, more in (extra or {}).items():
+        wanted.append((type_code, home, more, today - dt.timedelta(days=200), None))
     made = []
     for type_code, region, more, valid_from, valid_until in wanted:
         if type_code in held or region[:2] != "36":

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -50,6 +51,13 @@ errors.register("algorithm_not_supported", 422, "不支持这种签名算法。"
 
 MAX_ACTIVE = 2
 _VERSION = b"\x01"
+on_change: list[Callable[[], None]] = []
+"""Called after any key change (the trust bundle cache registers itself here)."""
+
+
+def _changed() -> None:
+    for callback in on_change:
+        callback()
 
 
 @lru_cache(maxsize=1)
@@ -107,6 +115,7 @@ async def create_key(authority_id: uuid.UUID, *, alg: int, actor: audit.Actor, r
             object_id=row["id"],
             details={"authority": str(authority_id), "kid": row["kid"], "alg": alg, "reason": reason},
         )
+    _changed()
     return row
 
 
@@ -235,6 +244,7 @@ async def retire(key_id: uuid.UUID, *, actor: audit.Actor, reason: str) -> dict[
             object_id=key_id,
             details={"kid": row["kid"], "reason": reason},
         )
+        _changed()
         return {**row, "state": "retired", "retired_at": now, "reason": reason}
 
 
@@ -261,4 +271,5 @@ async def withdraw(key_id: uuid.UUID, *, actor: audit.Actor, reason: str) -> dic
         )
         if active == 0:
             await create_key(row["authority"], alg=row["alg"], actor=actor, reason=f"replaces withdrawn {row['kid']}")
+        _changed()
         return {**row, "state": "withdrawn", "withdrawn_at": now, "reason": reason}

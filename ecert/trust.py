@@ -288,6 +288,18 @@ def invalidate() -> None:
     _cache.built_at = 0.0
 
 
+keys.on_change.append(invalidate)
+REFRESH_ON_UNKNOWN_SECONDS = 2.0
+
+
+async def refresh_for_unknown_kid() -> bool:
+    """A kid we do not know may be a key another worker just created: rebuild (at most every 2 s)."""
+    if time.monotonic() - _cache.built_at < REFRESH_ON_UNKNOWN_SECONDS:
+        return False
+    await _rebuild()
+    return True
+
+
 async def _rebuild() -> None:
     now = timeutil.now()
     content = await _content(now)

@@ -33,6 +33,10 @@ async def test_round_trip_through_a_real_qr_image(app, client) -> None:
     assert answer.status_code == 200, answer.text
     result = answer.json()
     assert result["result"] == "valid", result
-    assert {f["name"]: f["value"] for f in result["fields"]} == {"name": user.person.name, "age_ge_18": True, "valid": True}
+    assert {f["name"]: f["value"] for f in result["fields"]} == {
+        "name": user.person.name,
+        "age_ge_18": True,
+        "valid": True,
+    }
     again = await client.post("/api/ecert/verify", json={"text": text})
     assert again.json()["result"] == "replayed"

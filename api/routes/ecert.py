@@ -24,7 +24,7 @@ from api import problems
 from api.deps import IDEMPOTENT, SECURITY, CallerDep, clerk, resident
 from api.routes.applications import IdempotencyKey
 from auth.context import Caller
-from core import errors, settings
+from core import errors, settings, timeutil
 from core.errors import ProblemError
 from ecert import codes, cose, hooks, keys, licences, online, trust, types, verify, wallet
 from ecert.tables import Authority, ForeignBundle, SigningKey
@@ -215,7 +215,7 @@ def _answer(result: verify.Verification) -> VerifyAnswer:
         fields=result.fields if result.ok else [],
         issued_at=dt.datetime.fromtimestamp(result.issued_at, tz=dt.UTC) if result.issued_at else None,
         expires_at=dt.datetime.fromtimestamp(result.expires_at, tz=dt.UTC) if result.expires_at else None,
-        verified_at=dt.datetime.now(dt.UTC),
+        verified_at=timeutil.now(),
     )
 
 
@@ -417,7 +417,7 @@ async def _static(caller: Caller, licence_id: uuid.UUID) -> tuple[dict[str, Any]
 )
 async def static_code(caller: CallerDep, licence_id: FromPath[uuid.UUID]) -> CodeView:
     row, text = await _static(caller, licence_id)
-    now = dt.datetime.now(dt.UTC)
+    now = timeutil.now()
     expires = now + codes.STATIC_VALIDITY
     if row["valid_until"] is not None:
         expires = min(expires, codes._end_of(row["valid_until"]))
