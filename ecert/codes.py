@@ -96,10 +96,16 @@ def _age_on(birth: dt.date, day: dt.date) -> int:
 
 
 def encoded_values(
-    licence_type: types.LicenceType, version: int, stored: dict[str, Any], wanted: list[str], *, row: dict[str, Any]
+    licence_type: types.LicenceType,
+    version: int,
+    stored: dict[str, Any],
+    wanted: list[str],
+    *,
+    valid: bool,
+    today: dt.date | None = None,
 ) -> dict[int, Any]:
     """Field name → wire value under the dictionary's integer keys (predicates computed now)."""
-    today = timeutil.today()
+    today = today or timeutil.today()
     out: dict[int, Any] = {}
     for name in wanted:
         definition = licence_type.field(name, version)
@@ -107,7 +113,7 @@ def encoded_values(
             raise ProblemError("field_not_presentable", field=name)
         if definition.key >= 100:
             if name == "valid":
-                out[definition.key] = licences.usable(row)
+                out[definition.key] = valid
             else:
                 birth = stored.get("birth_date")
                 if not birth:
@@ -136,6 +142,56 @@ def _end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=timeutil.CST).astimezone(dt.UTC)
 
 
+def static_text(
+    licence_type: types.LicenceType,
+    version: int,
+    values: dict[int, Any],
+    *,
+    serial: str,
+    issued: dt.datetime,
+    expires: dt.datetime,
+    status: tuple[str, int],
+    private: cose.PrivateKey,
+) -> str:
+    """A signed static licence code from already encoded values (no database)."""
+    claims = {
+        verify.CLAIM_SUB: serial,
+        verify.CLAIM_IAT: int(issued.timestamp()),
+        verify.CLAIM_EXP: int(expires.timestamp()),
+        verify.CLAIM_STATUS: _status_claim(*status),
+        verify.CLAIM_LICENCE: [licence_type.number, version, 0, values],
+    }
+    return wire.encode(cose.sign1(cbor2.dumps(claims), private), wire.LICENCE_PREFIX)
+
+
+def presentation_text(
+    licence_type: types.LicenceType,
+    version: int,
+    values: dict[int, Any],
+    *,
+    purpose: int,
+    cti: bytes,
+    issued: dt.datetime,
+    expires: dt.datetime,
+    status: tuple[str, int] | None,
+    private: cose.PrivateKey,
+) -> str:
+    """A signed presentation code (no database); ``status`` only for offline codes."""
+    claims: dict[int, Any] = {
+        verify.CLAIM_IAT: int(issued.timestamp()),
+        verify.CLAIM_EXP: int(expires.timestamp()),
+        verify.CLAIM_CTI: cti,
+        verify.CLAIM_LICENCE: [licence_type.number, version, purpose, values],
+    }
+    if status is not None:
+        claims[verify.CLAIM_STATUS] = _status_claim(*status)
+    return wire.encode(cose.sign1(cbor2.dumps(claims), private), wire.PRESENTATION_PREFIX)
+
+
+def fits(text: str, version: int) -> bool:
+    return len(text) <= ALNUM_CAPACITY_M[version]
+
+
 async def static_code(row: dict[str, Any]) -> str:
     """The static licence code (also the enterprise's display code for its premises)."""
     if row["status"] == "revoked" or licences.is_expired(row):
@@ -144,27 +200,23 @@ async def static_code(row: dict[str, Any]) -> str:
     stored = licences.fields_of(row)
     version = row["dict_version"]
     wanted = [f.name for f in licence_type.fields(version) if f.static and f.key < 100]
-    authority, key_row, private = await _signer(row)
+    _, key_row, private = await _signer(row)
     now = timeutil.now()
     expires = now + STATIC_VALIDITY
     if row["valid_until"] is not None:
         expires = min(expires, _end_of(row["valid_until"]))
     status_list = await StatusList.select(StatusList.uri).where(StatusList.id == row["status_list"]).first()
     assert status_list is not None
-    claims = {
-        verify.CLAIM_ISS: authority["code"],
-        verify.CLAIM_SUB: row["serial"],
-        verify.CLAIM_IAT: int(now.timestamp()),
-        verify.CLAIM_EXP: int(expires.timestamp()),
-        verify.CLAIM_STATUS: _status_claim(status_list["uri"], row["status_index"]),
-        verify.CLAIM_LICENCE: [
-            licence_type.number,
-            version,
-            0,
-            encoded_values(licence_type, version, stored, wanted, row=row),
-        ],
-    }
-    text = wire.encode(cose.sign1(cbor2.dumps(claims), private), wire.LICENCE_PREFIX)
+    text = static_text(
+        licence_type,
+        version,
+        encoded_values(licence_type, version, stored, wanted, valid=licences.usable(row)),
+        serial=row["serial"],
+        issued=now,
+        expires=expires,
+        status=(status_list["uri"], row["status_index"]),
+        private=private,
+    )
     async with db.write_tx():
         await keys.note_signed(key_row["id"], expires)
     return text
@@ -215,7 +267,7 @@ async def present(
     version = row["dict_version"]
     wanted = _check_fields(licence_type, version, fields)
     stored = licences.fields_of(row)
-    values = encoded_values(licence_type, version, stored, wanted, row=row)
+    values = encoded_values(licence_type, version, stored, wanted, valid=licences.usable(row))
     _, key_row, private = await _signer(row)
     now = timeutil.now()
     if kind == "live":
@@ -231,21 +283,15 @@ async def present(
     made: list[Made] = []
     for _ in range(count):
         cti = os.urandom(8)
-        claims: dict[int, Any] = {
-            verify.CLAIM_IAT: int(now.timestamp()),
-            verify.CLAIM_EXP: int(expires.timestamp()),
-            verify.CLAIM_CTI: cti,
-            verify.CLAIM_LICENCE: [licence_type.number, version, purpose, values],
-        }
+        common = {"purpose": purpose, "cti": cti, "issued": now, "expires": expires, "private": private}
         text, with_status = "", False
         if status_list is not None:
-            claims[verify.CLAIM_STATUS] = _status_claim(status_list["uri"], row["status_index"])
-            text = wire.encode(cose.sign1(cbor2.dumps(claims), private), wire.PRESENTATION_PREFIX)
-            with_status = len(text) <= ALNUM_CAPACITY_M[PRESENTATION_MAX_VERSION]
-            if not with_status:
-                del claims[verify.CLAIM_STATUS]
+            text = presentation_text(
+                licence_type, version, values, status=(status_list["uri"], row["status_index"]), **common
+            )
+            with_status = fits(text, PRESENTATION_MAX_VERSION)
         if not with_status:
-            text = wire.encode(cose.sign1(cbor2.dumps(claims), private), wire.PRESENTATION_PREFIX)
+            text = presentation_text(licence_type, version, values, status=None, **common)
         if len(text) > ALNUM_CAPACITY_M[PRESENTATION_MAX_VERSION]:
             raise ProblemError("presentation_too_large", field="fields")
         made.append(

@@ -92,7 +92,12 @@ async def _status_entry() -> tuple[uuid.UUID, int]:
     ).first()
     if current is None:
         number = await StatusList.count() + 1
-        current = {"id": timeutil.uuid7(), "uri": f"urn:zb:sl:{province}:{number}", "size": STATUS_LIST_SIZE, "used": 0}
+        current = {
+            "id": timeutil.uuid7(),
+            "uri": f"urn:zb:{province[:2]}:sl{number}",
+            "size": STATUS_LIST_SIZE,
+            "used": 0,
+        }
         await StatusList.insert(StatusList(**current, created_at=timeutil.now()))
     while True:
         index = statuslist.random_index(current["size"])

@@ -180,7 +180,7 @@ TYPES: tuple[LicenceType, ...] = (
                 (
                     _f(1, "name", "名称", static=True),
                     _f(2, "credit_code", "统一社会信用代码", static=True),
-                    _f(3, "kind", "类型", static=True),
+                    _f(3, "kind", "类型"),
                     _f(4, "legal_rep", "法定代表人", static=True),
                     _f(5, "registered_capital", "注册资本"),
                     _f(6, "established_on", "成立日期", "date", static=True),
@@ -207,7 +207,7 @@ TYPES: tuple[LicenceType, ...] = (
                     _f(1, "name", "经营者名称", static=True),
                     _f(2, "credit_code", "社会信用代码", static=True),
                     _f(3, "licence_no", "许可证编号", static=True),
-                    _f(4, "items", "经营项目", static=True),
+                    _f(4, "items", "经营项目"),
                     _f(5, "address", "经营场所"),
                     _f(6, "valid_until", "有效期至", "date", static=True),
                 ),
@@ -255,8 +255,8 @@ TYPES: tuple[LicenceType, ...] = (
                 (
                     NAME,
                     ID_MASKED,
-                    _f(3, "spouse_name", "配偶姓名", "masked", static=True),
-                    _f(4, "registered_on", "登记日期", "date", static=True),
+                    _f(2, "spouse_name", "配偶姓名", "masked", static=True),
+                    _f(3, "registered_on", "登记日期", "date", static=True),
                     _f(5, "certificate_no", "结婚证字号", static=True),
                 ),
                 PREDICATES[:1],
@@ -278,7 +278,7 @@ TYPES: tuple[LicenceType, ...] = (
                 (
                     _f(1, "name", "权利人", static=True),
                     _f(2, "certificate_no", "不动产权证号", static=True),
-                    _f(3, "location", "坐落", static=True),
+                    _f(3, "location", "坐落"),
                     _f(4, "area", "面积（平方米）", static=True),
                     _f(5, "use", "用途", static=True),
                 ),
@@ -324,8 +324,8 @@ TYPES: tuple[LicenceType, ...] = (
             1: _with(
                 (
                     NAME,
-                    GENDER,
-                    BIRTH,
+                    _f(2, "gender", "性别"),
+                    _f(3, "birth_date", "出生日期", "date"),
                     _f(4, "school", "学校", static=True),
                     _f(5, "major", "专业", static=True),
                     _f(6, "level", "层次", static=True),
