@@ -9,7 +9,7 @@ published version (the trust bundle lists them all), so an older code still read
 Value kinds on the wire (see ``docs/ecert-format.md``):
 
 * ``text`` — a CBOR text string;
-* ``date`` — an unsigned integer, days since 1970-01-01 (China dates);
+* ``date`` — an integer, days since 1970-01-01 (negative before; China dates);
 * ``bool`` — CBOR true/false;
 * ``masked`` — a text string already masked at issuance (ID numbers: ``3601**********1234``).
 

@@ -156,7 +156,7 @@ def _field_value(kind: str, value: Any) -> str | bool | None:
     if kind == "bool":
         return value if isinstance(value, bool) else None
     if kind == "date":
-        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 200_000:
+        if isinstance(value, int) and not isinstance(value, bool) and -200_000 < value < 200_000:
             return (dt.date(1970, 1, 1) + dt.timedelta(days=value)).isoformat()
         return None
     return None

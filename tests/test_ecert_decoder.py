@@ -31,3 +31,45 @@ def test_random_cose_like_structures_are_malformed_or_unknown(data: bytes) -> No
     assert result.result == "unknown_issuer"
     garbage = verify.verify("ZL1:" + base45.b45encode(b"\xd2" + data).decode(), store, now=0)
     assert garbage.result in ("malformed", "algorithm_not_allowed", "unknown_issuer")
+
+
+def test_dates_before_1970_survive_the_round_trip() -> None:
+    import datetime as dt
+
+    from ecert import codes, cose, types
+
+    licence_type = types.get("id_card")
+    private = cose.ALGORITHMS[cose.EDDSA].generate()
+    now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    stored = {"name": "张秀英", "birth_date": "1948-03-12"}
+    values = codes.encoded_values(licence_type, 1, stored, ["name", "birth_date"], valid=True, today=now.date())
+    assert values[3] < 0
+    text = codes.presentation_text(
+        licence_type,
+        1,
+        values,
+        purpose=1,
+        cti=b"12345678",
+        issued=now,
+        expires=now + dt.timedelta(seconds=90),
+        status=None,
+        private=private,
+    )
+    key = verify.TrustedKey(
+        kid=cose.kid_of(private.public_key()),
+        alg=cose.EDDSA,
+        key=private.public_key(),
+        issuer_id="t",
+        issuer_name="t",
+        region="360100",
+        province="360000",
+        licence_types=frozenset({"id_card"}),
+        state="active",
+        retired_at=None,
+    )
+    from ecert import trust
+
+    _, _, dictionaries = trust.store_parts({"province": "360000", "licence_types": types.dictionary()})
+    store = verify.TrustStore({key.kid: key}, {}, dictionaries)
+    result = verify.verify(text, store, now=int(now.timestamp()) + 10)
+    assert result.ok and {f.name: f.value for f in result.fields} == {"name": "张秀英", "birth_date": "1948-03-12"}
