@@ -221,10 +221,6 @@ def verify(
     if dictionary is None or fields_def is None:
         return _fail("malformed", "unknown licence type or dictionary version", **context)
     context.update(licence_type=dictionary.code, licence_type_name=dictionary.name, issued_at=iat, expires_at=exp)
-    if key.retired_at is not None and (iat is None or iat > key.retired_at + CLOCK_SKEW):
-        return _fail("bad_signature", "signed by a retired key after its retirement", **context)
-    if dictionary.code not in key.licence_types:
-        return _fail("issuer_not_authorised", **context)
     cti = claims.get(CLAIM_CTI)
     if kind == "presentation":
         if not isinstance(cti, bytes) or not 4 <= len(cti) <= 32 or purpose <= 0:
@@ -243,6 +239,10 @@ def verify(
         if definition is None or shown is None:
             return _fail("malformed", f"field {field_key!r}", **context)
         fields.append(DisclosedField(definition.name, definition.label, shown))
+    if key.retired_at is not None and (iat is None or iat > key.retired_at + CLOCK_SKEW):
+        return _fail("bad_signature", "signed by a retired key after its retirement", **context)
+    if dictionary.code not in key.licence_types:
+        return _fail("issuer_not_authorised", **context)
     if nbf is not None and now + CLOCK_SKEW < nbf:
         return _fail("not_yet_valid", **context)
     if iat is not None and now + CLOCK_SKEW < iat:
