@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import cbor2
@@ -157,9 +157,23 @@ def cose_key(key: PublicKey) -> dict[int, Any]:
     return {1: 2, 2: kid_of(key), 3: ES256, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
 
 
+_SIG1_HEAD = b"\x84\x6aSignature1"  # array(4), text(10) "Signature1"
+
+
+def _bstr_head(length: int) -> bytes:
+    if length < 24:
+        return bytes((0x40 + length,))
+    if length < 0x100:
+        return bytes((0x58, length))
+    if length < 0x10000:
+        return b"\x59" + length.to_bytes(2, "big")
+    return b"\x5a" + length.to_bytes(4, "big")
+
+
 def sig_structure(protected: bytes, payload: bytes) -> bytes:
-    """The bytes a COSE_Sign1 signature covers: ["Signature1", protected, h'', payload]."""
-    return cbor2.dumps(["Signature1", protected, b"", payload])
+    """The bytes a COSE_Sign1 signature covers: the CBOR of ["Signature1", protected, h'', payload]
+    (assembled directly: byte for byte what a CBOR encoder writes, without building a list)."""
+    return b"".join((_SIG1_HEAD, _bstr_head(len(protected)), protected, b"\x40", _bstr_head(len(payload)), payload))
 
 
 def protected_header(alg: int, kid: bytes) -> bytes:
@@ -205,20 +219,20 @@ def parse_sign1(data: bytes) -> Sign1:
 
     Raises :class:`CoseError` with ``malformed`` or ``algorithm_not_allowed``.
     """
+    if data[:1] == b"\xd2":
+        data = data[1:]  # tag 18 (one byte); decoding without it gives plain lists and dicts, faster
     try:
         item = cbor2.loads(data)
     except Exception as exc:  # cbor2 raises several types for broken input
         raise CoseError("malformed", "not CBOR") from exc
     if isinstance(item, cbor2.CBORTag):
-        if item.tag != COSE_SIGN1_TAG:
-            raise CoseError("malformed", "not a COSE_Sign1 tag")
-        item = item.value
-    if not isinstance(item, list | tuple) or len(item) != 4:  # inside a tag cbor2 gives a tuple
+        raise CoseError("malformed", "not a COSE_Sign1 tag")
+    if type(item) is not list or len(item) != 4:
         raise CoseError("malformed", "COSE_Sign1 must be an array of four")
     protected, unprotected, payload, signature = item
     if not (
         isinstance(protected, bytes)
-        and isinstance(unprotected, Mapping)
+        and isinstance(unprotected, dict)
         and isinstance(payload, bytes)
         and isinstance(signature, bytes)
     ):

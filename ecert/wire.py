@@ -7,9 +7,7 @@ length of the text are checked before any decoding, Base45 is decoded, and zlib 
 
 from __future__ import annotations
 
-import re
 import zlib
-from functools import lru_cache
 
 import base45
 
@@ -27,35 +25,50 @@ ZLIB_FIRST_BYTE = 0x78
 
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-_TRIPLETS = re.compile("...", re.S)
-
-
-@lru_cache(maxsize=1)
-def _triplet_table() -> dict[str, bytes]:
-    """Every valid 3-character group → its 2 bytes (65,536 entries, about 8 MB, built once)."""
-    a = ALPHABET
-    return {a[v % 45] + a[(v // 45) % 45] + a[v // 2025]: v.to_bytes(2, "big") for v in range(65536)}
+_VALUES = bytes(ALPHABET.find(chr(c)) if chr(c) in ALPHABET else 0xFF for c in range(256))
+_DIGITS = bytes(range(45))
 
 
 def b45decode(text: str) -> bytes:
-    """RFC 9285 Base45, about four times faster than a per-character loop: the verify hot path
-    spends more time here than anywhere but the signature check."""
-    table = _triplet_table()
+    """RFC 9285 Base45 without a per-character Python loop.
+
+    Each triplet ``c0 c1 c2`` is ``c0 + 45·c1 + 2025·c2``. The digits of all triplets are spread
+    into 3-byte slots of three big integers, combined with one multiply-add (a slot never
+    carries: 44·2071 < 2^24), and the slots cut back into 2-byte groups — a few C-level slice
+    operations instead of one dictionary lookup per triplet. The verify hot path spends more
+    time here than anywhere but the signature check.
+    """
     try:
-        head = b"".join(map(table.__getitem__, _TRIPLETS.findall(text)))
-    except KeyError as exc:
+        values = text.encode("ascii").translate(_VALUES)
+    except UnicodeEncodeError as exc:
         raise ValueError("not Base45") from exc
-    rest = len(text) % 3
-    if rest == 0:
-        return head
+    if values.translate(None, _DIGITS):
+        raise ValueError("not Base45")
+    rest = len(values) % 3
     if rest == 1:
         raise ValueError("not Base45")
-    tail = text[-2:]
-    c0, c1 = ALPHABET.find(tail[0]), ALPHABET.find(tail[1])
-    value = c0 + 45 * c1
-    if c0 < 0 or c1 < 0 or value > 255:
-        raise ValueError("not Base45")
-    return head + bytes((value,))
+    full = len(values) - rest
+    out = bytearray()
+    if full:
+        slots = bytearray(full)
+        slots[2::3] = values[0:full:3]
+        low = int.from_bytes(slots, "big")
+        slots[2::3] = values[1:full:3]
+        mid = int.from_bytes(slots, "big")
+        slots[2::3] = values[2:full:3]
+        high = int.from_bytes(slots, "big")
+        combined = (low + 45 * mid + 2025 * high).to_bytes(full, "big")
+        if combined[0::3].strip(b"\0"):
+            raise ValueError("not Base45")  # a triplet above 65535
+        out = bytearray(full // 3 * 2)
+        out[0::2] = combined[1::3]
+        out[1::2] = combined[2::3]
+    if rest == 2:
+        value = values[-2] + 45 * values[-1]
+        if value > 255:
+            raise ValueError("not Base45")
+        out.append(value)
+    return bytes(out)
 
 
 class WireError(ValueError):
@@ -75,12 +88,14 @@ def decode(text: str) -> tuple[str, bytes]:
     """(prefix, COSE bytes) of a QR text; raises :class:`WireError` with the verification result code."""
     if len(text) > MAX_TEXT:
         raise WireError("oversized", f"{len(text)} characters")
-    text = text.strip()
-    prefix = next((p for p in PREFIXES if text.startswith(p)), None)
-    if prefix is None:
-        raise WireError("wrong_prefix")
+    prefix = text[:4]
+    if prefix != LICENCE_PREFIX and prefix != PRESENTATION_PREFIX:
+        text = text.strip()
+        prefix = text[:4]
+        if prefix not in PREFIXES:
+            raise WireError("wrong_prefix")
     try:
-        raw = b45decode(text[len(prefix) :])
+        raw = b45decode(text[4:].rstrip() if text[-1:].isspace() else text[4:])
     except ValueError as exc:
         raise WireError("malformed", "not Base45") from exc
     if not raw:

@@ -73,3 +73,28 @@ def test_dates_before_1970_survive_the_round_trip() -> None:
     store = verify.TrustStore({key.kid: key}, {}, dictionaries)
     result = verify.verify(text, store, now=int(now.timestamp()) + 10)
     assert result.ok and {f.name: f.value for f in result.fields} == {"name": "张秀英", "birth_date": "1948-03-12"}
+
+
+@given(st.binary(max_size=400))
+def test_our_base45_decoder_round_trips(data: bytes) -> None:
+    assert wire.b45decode(base45.b45encode(data).decode()) == data
+
+
+@given(st.text(alphabet=wire.ALPHABET + "abcé\x00", max_size=60))
+def test_our_base45_decoder_agrees_with_the_library(text: str) -> None:
+    try:
+        expected: bytes | None = base45.b45decode(text)
+    except ValueError:
+        expected = None
+    try:
+        ours: bytes | None = wire.b45decode(text)
+    except ValueError:
+        ours = None
+    assert ours == expected
+
+
+@given(st.binary(max_size=70000), st.binary(max_size=300))
+def test_the_signature_structure_is_exactly_its_cbor(payload: bytes, protected: bytes) -> None:
+    from ecert import cose
+
+    assert cose.sig_structure(protected, payload) == cbor2.dumps(["Signature1", protected, b"", payload])
