@@ -265,8 +265,8 @@ def main() -> int:
     lines = [
         "# E-licence benchmark",
         "",
-        f"{report['at']}; {report['machine']}. Rates are medians (verify) or best (issuance) of alternating rounds; ratios compare "
-        "figures measured in the same run.",
+        f"{report['at']}; {report['machine']}. Rates are medians (verify) or best (issuance) of alternating "
+        "rounds; ratios compare figures measured in the same run.",
         "",
         f"## Verification (Ed25519, business-licence presentation code, {verify_figures['code_chars']} characters)",
         "",
