@@ -17,6 +17,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from core import db, settings
 
 
@@ -150,6 +152,28 @@ def audit_checkpoint() -> None:
     print("empty log" if row is None else f"checkpoint signed at entry {row.seq}")
 
 
+def dispatch(once: bool) -> None:
+    """Run the outbox dispatcher alone (``ZB_DISPATCHER=off`` keeps it out of the app workers)."""
+    import signal
+
+    from core import discovery
+    from notify import dispatcher
+
+    discovery.load_wiring()  # the channel handlers
+
+    async def go() -> None:
+        if once:
+            print(msgspec.json.encode(await dispatcher.drain()).decode())
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await dispatcher.run_forever(stop)
+
+    _run(go)
+
+
 def dev_totp(username: str) -> None:
     """Print the current TOTP code of a demo clerk (development data only)."""
     import pyotp
@@ -182,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     put.add_argument("file", type=Path)
     commands.add_parser("audit-verify", help="verify the audit hash chain; exit 1 if broken")
     commands.add_parser("audit-checkpoint", help="sign the current head of the audit chain")
+    send = commands.add_parser("dispatch", help="run the outbox dispatcher (push, SMS, federation) alone")
+    send.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
     totp = commands.add_parser("dev-totp", help="current TOTP code of a demo clerk (development only)")
     totp.add_argument("username")
     args = parser.parse_args(argv)
@@ -205,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         return audit_verify()
     elif args.command == "audit-checkpoint":
         audit_checkpoint()
+    elif args.command == "dispatch":
+        dispatch(args.once)
     elif args.command == "dev-totp":
         dev_totp(args.username)
     return 0
