@@ -23,7 +23,7 @@ from auth.tables import Enterprise, Resident
 from catalogue import service as catalogue
 from core import pii, timeutil
 from datahub import access
-from ecert import licences, types
+from ecert import licences, trust, types
 
 IMPORT_PURPOSE = "电子证照归集：从权威库生成证照"
 ISSUE_PURPOSE = "出件：签发电子证照"
@@ -42,6 +42,11 @@ _FORM_ALIASES = {
     "items": ("business_items", "business_scope"),
     "name": ("enterprise_name", "applicant_name", "child_name"),
 }
+
+
+def _ours(region: str) -> bool:
+    """Whether ``region`` lies in the province this platform serves (licences elsewhere are theirs)."""
+    return region[:2] == trust.province_code()[:2]
 
 
 def _json(value: Any) -> Any:
@@ -163,9 +168,7 @@ async def issue_on_result(context: hooks.MoveContext) -> None:
     fields.setdefault("issued_on", timeutil.today().isoformat())
     fields.setdefault("region", application["handling_region"])
     region = (
-        application["handling_region"]
-        if application["handling_region"][:2] == "36"
-        else application["receiving_region"]
+        application["handling_region"] if _ours(application["handling_region"]) else application["receiving_region"]
     )
     licence_type = types.get(result.licence_type)
     valid_until = None
@@ -230,14 +233,14 @@ async def import_person(
     age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
     household = record.get("household_region", "")
     wanted: list[tuple[str, str, dict[str, Any], dt.date | None, dt.date | None]] = []
-    if household[:2] == "36":
+    if _ours(household):
         id_from = dt.date(max(today.year - 6, birth.year + 16), 3, 1)
         wanted.append(("id_card", household, {}, id_from, _id_valid_until(birth, id_from)))
         wanted.append(("household_register", household, {}, dt.date(max(birth.year, 2000), 1, 1), None))
     home = record.get("residence_region") or household
-    if age >= 60 and home[:2] == "36":
+    if age >= 60 and _ours(home):
         wanted.append(("elderly_card", home, {"region": home}, dt.date(birth.year + 60, 6, 1), None))
-    if record.get("disability") and home[:2] == "36":
+    if record.get("disability") and _ours(home):
         category, _, grade = record["disability"].partition("残疾")
         category, grade = (record["disability"][:2], record["disability"][2:]) if not grade else (category, grade)
         wanted.append(
@@ -247,7 +250,7 @@ async def import_person(
         wanted.append((type_code, home, more, today - dt.timedelta(days=200), None))
     made = []
     for type_code, region, more, valid_from, valid_until in wanted:
-        if type_code in held or region[:2] != "36":
+        if type_code in held or not _ours(region):
             continue
         fields = {**base, **more}
         if type_code == "elderly_card":
@@ -292,7 +295,7 @@ async def import_enterprise(enterprise_id: uuid.UUID, *, actor: audit.Actor) -> 
         return []
     record = answer.record
     region = record.get("region_code") or enterprise["region_code"]
-    if region[:2] != "36":
+    if not _ours(region):
         return []
     row = await licences.issue(
         type_code="business_licence",
