@@ -139,6 +139,21 @@ async def test_a_licence_replaces_a_material_with_consent(app) -> None:
             "id_copy": "licence",
             "premises": "reuse",
         }
+    app_id = done.json()["summary"]["id"]
+    path = f"/api/backoffice/ecert/applications/{app_id}/licences/{licence['id']}"
+    async with as_user(app, await clerk_token("nc-window")) as desk:
+        seen = await desk.get(path)
+        assert seen.status_code == 200, seen.text
+        assert {f["name"]: f["value"] for f in seen.json()["fields"]}["name"] == user.person.name
+        unused = f"/api/backoffice/ecert/applications/{app_id}/licences/{other['id']}"
+        assert (await desk.get(unused)).status_code == 404
+    async with as_user(app, await clerk_token("gz-window")) as elsewhere:
+        assert (await elsewhere.get(path)).status_code == 404
+    read = await AuditEntry.select().where(
+        (AuditEntry.action == "ecert.licence.read") & (AuditEntry.application_id == app_id)
+    )
+    assert len(read) == 1 and read[0]["purpose"] == "审核申请材料（免证办理）"
+    async with as_user(app, user.token) as http:
         await licences.change_status(licence["id"], "suspend", reason="核查", actor=ISSUER)
         suspended = await apply({"code": "id_copy", "licence_id": str(licence["id"]), "consent": True})
         assert suspended.status_code == 422 and suspended.json()["code"] == "licence_not_usable"

@@ -23,8 +23,11 @@ from litestar.params import FromPath, JSONBody, MultipartBody
 from api import problems
 from api.deps import IDEMPOTENT, SECURITY, CallerDep, clerk, resident
 from api.routes.applications import IdempotencyKey
+from applications import access as application_access
+from applications.tables import ApplicationMaterial
+from audit import log as audit
 from auth.context import Caller
-from core import errors, settings, timeutil
+from core import db, errors, settings, timeutil
 from core.errors import ProblemError
 from ecert import codes, cose, hooks, keys, licences, online, trust, types, verify, wallet
 from ecert.tables import Authority, ForeignBundle, SigningKey
@@ -576,6 +579,41 @@ def _status_route(action: str, summary: str) -> Any:
     return handler
 
 
+@get(
+    "/applications/{application_id:uuid}/licences/{licence_id:uuid}",
+    summary="A licence an application uses in place of a material (免证办理), for the clerk handling it",
+    responses=problems.responses(401, 403, 404),
+    description="Only for clerks who may see the application, and only for licences it references; every read "
+    "is in the audit log with its purpose and the application.",
+)
+async def application_licence(
+    caller: CallerDep, application_id: FromPath[uuid.UUID], licence_id: FromPath[uuid.UUID]
+) -> wallet.LicenceDetail:
+    clerk(caller)
+    application = await application_access.load(caller, application_id)
+    used = await ApplicationMaterial.exists().where(
+        (ApplicationMaterial.application == application_id)
+        & (ApplicationMaterial.licence_id == licence_id)
+        & (ApplicationMaterial.source == "licence")
+    )
+    row = await licences.get(licence_id) if used else None
+    if row is None:
+        raise ProblemError("licence_not_found")
+    kind, _, holder_id = row["holder_key"].partition(":")
+    async with db.write_tx():
+        await audit.append(
+            "ecert.licence.read",
+            actor=caller.actor(),
+            object_type="ecert_licence",
+            object_id=licence_id,
+            subject_kind=kind,
+            subject_id=holder_id,
+            application_id=application["id"],
+            purpose="审核申请材料（免证办理）",
+        )
+    return await wallet.detail(row, masked=False)
+
+
 # ---- administrators -----------------------------------------------------------------------------------
 def _admin(caller: Caller) -> Caller:
     return clerk(caller, "admin")
@@ -801,6 +839,7 @@ ROUTES = [
             _status_route("suspend", "Suspend a licence (暂扣) with a reason"),
             _status_route("reinstate", "Reinstate a suspended licence"),
             _status_route("revoke", "Revoke a licence (吊销/注销) with a reason"),
+            application_licence,
         ],
         tags=["电子证照 E-licences"],
         security=SECURITY,
