@@ -248,13 +248,15 @@ def main() -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from ecert import cose, sizes
 
+    load_at_start = os.getloadavg()[0]
     verify_figures = bench_verify(args.seconds)
     issue_figures = _issue(args.issue)
     qr = [msgspec.structs.asdict(m) for alg in (cose.EDDSA, cose.ES256) for m in sizes.measure(alg)]
     status = status_lists()
     report = {
         "at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared; load average {load_at_start:.1f} "
+        f"at the start), Python {platform.python_version()}",
         "verify": verify_figures,
         "issue": issue_figures,
         "qr": qr,
