@@ -138,7 +138,8 @@ def _status_claim(uri: str, index: int) -> dict[str, Any]:
     return {"status_list": {"idx": index, "uri": uri}}
 
 
-def _end_of(day: dt.date) -> dt.datetime:
+def end_of(day: dt.date) -> dt.datetime:
+    """The end of a China date (a licence valid until a day is valid through it), in UTC."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=timeutil.CST).astimezone(dt.UTC)
 
 
@@ -204,7 +205,7 @@ async def static_code(row: dict[str, Any]) -> str:
     now = timeutil.now()
     expires = now + STATIC_VALIDITY
     if row["valid_until"] is not None:
-        expires = min(expires, _end_of(row["valid_until"]))
+        expires = min(expires, end_of(row["valid_until"]))
     status_list = await StatusList.select(StatusList.uri).where(StatusList.id == row["status_list"]).first()
     assert status_list is not None
     text = static_text(
@@ -275,7 +276,7 @@ async def present(
     else:
         lifetime = OFFLINE_VALIDITY
         if row["valid_until"] is not None:
-            lifetime = min(lifetime, _end_of(row["valid_until"]) - now)
+            lifetime = min(lifetime, end_of(row["valid_until"]) - now)
     expires = now + lifetime
     status_list = None
     if kind == "offline":

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import msgspec
+
 from core import db, pii, timeutil
 from ecert import trust, verify
 from ecert.tables import Licence, Presentation, SeenOnce, VerificationLog
@@ -75,21 +77,12 @@ async def verify_text(text: str, *, verifier: Verifier, channel: str = "api") ->
         if own:
             row, presentation_id = await _own_licence(result)
             if result.ok and row is not None and row["status"] != "valid":
-                result = verify.Verification(
-                    **{
-                        **{k: getattr(result, k) for k in result.__struct_fields__ if k not in ("fields", "result")},
-                        "result": "revoked" if row["status"] == "revoked" else "suspended",
-                    }
-                )
+                live = "revoked" if row["status"] == "revoked" else "suspended"
+                result = msgspec.structs.replace(result, result=live, fields=[])
         if result.ok and result.kind == "presentation":
             assert result.cti is not None and result.kid is not None and result.expires_at is not None
             if await _claim_once(bytes.fromhex(result.kid), bytes.fromhex(result.cti), result.expires_at):
-                result = verify.Verification(
-                    **{
-                        **{k: getattr(result, k) for k in result.__struct_fields__ if k not in ("fields", "result")},
-                        "result": "replayed",
-                    }
-                )
+                result = msgspec.structs.replace(result, result="replayed", fields=[])
         if row is not None:
             await VerificationLog.insert(
                 VerificationLog(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from typing import Any
 
 import cbor2
@@ -115,7 +116,7 @@ async def _content(now: dt.datetime) -> dict[str, Any]:
                     "id": authority["code"],
                     "name": authority["name"],
                     "region": authority["region_code"],
-                    "licence_types": list(_json(authority["licence_types"])),
+                    "licence_types": list(json_value(authority["licence_types"])),
                     "keys": entries,
                 }
             )
@@ -159,7 +160,8 @@ async def _content(now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _json(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A JSON column's value (SQLite and PostgreSQL return it differently)."""
     return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
 
 
@@ -311,7 +313,7 @@ async def _rebuild() -> None:
     for row in await ForeignBundle.select():
         if row["expires_at"] <= now:
             continue
-        foreign = open_json(msgspec.json.decode(row["bundle"]), _json(row["root_jwk"]))
+        foreign = open_json(msgspec.json.decode(row["bundle"]), json_value(row["root_jwk"]))
         if foreign["province"] == content["province"]:
             continue
         more_keys, more_lists, more_dicts = store_parts(foreign)
@@ -406,9 +408,7 @@ async def import_bundle(document: dict[str, Any], root_jwk: dict[str, Any], *, a
     }
 
 
-def uuid_or_none(value: str) -> Any:
-    import uuid
-
+def uuid_or_none(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
     except (ValueError, TypeError):

@@ -423,7 +423,7 @@ async def static_code(caller: CallerDep, licence_id: FromPath[uuid.UUID]) -> Cod
     now = timeutil.now()
     expires = now + codes.STATIC_VALIDITY
     if row["valid_until"] is not None:
-        expires = min(expires, codes._end_of(row["valid_until"]))
+        expires = min(expires, codes.end_of(row["valid_until"]))
     return CodeView(
         text=text,
         kind="licence",
@@ -569,13 +569,14 @@ def _status_route(action: str, summary: str) -> Any:
         description="Reviewers and heads of the issuing department (or administrators); a reason is required "
         "and recorded in the audit log.",
     )
-    async def handler(caller: CallerDep, licence_id: FromPath[uuid.UUID], data: JSONBody[Reason]) -> Any:
+    async def handler(
+        caller: CallerDep, licence_id: FromPath[uuid.UUID], data: JSONBody[Reason]
+    ) -> wallet.LicenceSummary:
         await _department_licence(caller, licence_id)
         row = await licences.change_status(licence_id, action, reason=data.reason, actor=caller.actor())
         (summary_view,) = await wallet.summaries([row])
         return summary_view
 
-    handler.__annotations__["return"] = wallet.LicenceSummary
     return handler
 
 
@@ -641,9 +642,7 @@ async def _authority_view(row: dict[str, Any]) -> AuthorityView:
         name=row["name"],
         kind=row["kind"],
         region_code=row["region_code"],
-        licence_types=list(
-            msgspec.json.decode(row["licence_types"]) if isinstance(row["licence_types"], str) else row["licence_types"]
-        ),
+        licence_types=list(trust.json_value(row["licence_types"])),
         keys=[_key_view(k) for k in key_rows],
     )
 
@@ -706,7 +705,7 @@ async def foreign_bundles(caller: CallerDep) -> list[ForeignView]:
     _admin(caller)
     out = []
     for row in await ForeignBundle.select().order_by(ForeignBundle.province_code):
-        content = trust.open_json(msgspec.json.decode(row["bundle"]), trust._json(row["root_jwk"]))
+        content = trust.open_json(msgspec.json.decode(row["bundle"]), trust.json_value(row["root_jwk"]))
         out.append(
             ForeignView(
                 id=row["id"],
