@@ -67,6 +67,7 @@ class TrustedKey:
 
     __slots__ = (
         "alg",
+        "context",
         "issuer_id",
         "issuer_name",
         "key",
@@ -97,6 +98,13 @@ class TrustedKey:
         self.issuer_id, self.issuer_name, self.region, self.province = issuer_id, issuer_name, region, province
         self.licence_types, self.state, self.retired_at = licence_types, state, retired_at
         self.verify = cose.ALGORITHMS[alg].verify
+        self.context = {
+            "kid": kid.hex(),
+            "issuer_id": issuer_id,
+            "issuer_name": issuer_name,
+            "issuer_region": region,
+            "province": province,
+        }
 
 
 class TrustStore:
@@ -182,14 +190,7 @@ def verify(
     key = store.keys.get(sign1.kid)
     if key is None:
         return _fail("unknown_issuer", kind=kind, kid=sign1.kid.hex())
-    context: dict[str, Any] = {
-        "kind": kind,
-        "kid": key.kid.hex(),
-        "issuer_id": key.issuer_id,
-        "issuer_name": key.issuer_name,
-        "issuer_region": key.region,
-        "province": key.province,
-    }
+    context: dict[str, Any] = {"kind": kind, **key.context}
     if key.state == "withdrawn":
         return _fail("key_withdrawn", **context)
     if sign1.alg != key.alg:
@@ -201,18 +202,21 @@ def verify(
         claims = cbor2.loads(sign1.payload)
     except Exception:
         return _fail("malformed", "claims are not CBOR", **context)
-    if not isinstance(claims, dict):
+    if type(claims) is not dict:
         return _fail("malformed", "claims are not a map", **context)
     body = claims.get(CLAIM_LICENCE)
     iat, exp, nbf = claims.get(CLAIM_IAT), claims.get(CLAIM_EXP), claims.get(CLAIM_NBF)
+    # exact type checks (``type(x) is int`` also refuses booleans): the hot path, kept cheap
     if (
-        not isinstance(body, list)
+        type(body) is not list
         or len(body) != 4
-        or not all(isinstance(v, int) for v in body[:3])
-        or not isinstance(body[3], dict)
-        or not isinstance(exp, int)
-        or (iat is not None and not isinstance(iat, int))
-        or (nbf is not None and not isinstance(nbf, int))
+        or type(body[0]) is not int
+        or type(body[1]) is not int
+        or type(body[2]) is not int
+        or type(body[3]) is not dict
+        or type(exp) is not int
+        or (iat is not None and type(iat) is not int)
+        or (nbf is not None and type(nbf) is not int)
     ):
         return _fail("malformed", "licence claim", **context)
     type_number, version, purpose, values = body
@@ -223,7 +227,7 @@ def verify(
     context.update(licence_type=dictionary.code, licence_type_name=dictionary.name, issued_at=iat, expires_at=exp)
     cti = claims.get(CLAIM_CTI)
     if kind == "presentation":
-        if not isinstance(cti, bytes) or not 4 <= len(cti) <= 32 or purpose <= 0:
+        if type(cti) is not bytes or not 4 <= len(cti) <= 32 or purpose <= 0:
             return _fail("malformed", "presentation without one-time id or purpose", **context)
         context["cti"] = cti.hex()
         context["purpose"] = purpose
@@ -234,9 +238,11 @@ def verify(
         context["subject"] = sub
     fields: list[DisclosedField] = []
     for field_key, value in values.items():
-        definition = fields_def.get(field_key) if isinstance(field_key, int) else None
-        shown = _field_value(definition.kind, value) if definition else None
-        if definition is None or shown is None:
+        definition = fields_def.get(field_key) if type(field_key) is int else None
+        if definition is None:
+            return _fail("malformed", f"field {field_key!r}", **context)
+        shown = value if definition.kind == "text" and type(value) is str else _field_value(definition.kind, value)
+        if shown is None:
             return _fail("malformed", f"field {field_key!r}", **context)
         fields.append(DisclosedField(definition.name, definition.label, shown))
     if key.retired_at is not None and (iat is None or iat > key.retired_at + CLOCK_SKEW):
