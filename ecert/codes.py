@@ -219,7 +219,7 @@ async def static_code(row: dict[str, Any]) -> str:
         private=private,
     )
     async with db.write_tx():
-        await keys.note_signed(key_row["id"], expires)
+        await keys.note_signed(key_row, expires)
     return text
 
 
@@ -281,7 +281,7 @@ async def present(
     status_list = None
     if kind == "offline":
         status_list = await StatusList.select(StatusList.uri).where(StatusList.id == row["status_list"]).first()
-    made: list[Made] = []
+    made: list[tuple[Made, str]] = []
     for _ in range(count):
         cti = os.urandom(8)
         common = {"purpose": purpose, "cti": cti, "issued": now, "expires": expires, "private": private}
@@ -293,50 +293,49 @@ async def present(
             with_status = fits(text, PRESENTATION_MAX_VERSION)
         if not with_status:
             text = presentation_text(licence_type, version, values, status=None, **common)
-        if len(text) > ALNUM_CAPACITY_M[PRESENTATION_MAX_VERSION]:
+        if not fits(text, PRESENTATION_MAX_VERSION):
             raise ProblemError("presentation_too_large", field="fields")
-        made.append(
-            Made(
-                id=timeutil.uuid7(),
-                text=text,
-                kind=kind,
-                purpose=purpose,
-                fields=wanted,
-                issued_at=now,
-                expires_at=expires,
-                qr_version=qr_version(text),
-                with_status=with_status,
-            )
+        code = Made(
+            id=timeutil.uuid7(),
+            text=text,
+            kind=kind,
+            purpose=purpose,
+            fields=wanted,
+            issued_at=now,
+            expires_at=expires,
+            qr_version=qr_version(text),
+            with_status=with_status,
         )
-        await _record(made[-1], row, cti.hex(), actor=actor, basis=basis)
-    async with db.write_tx():
-        await keys.note_signed(key_row["id"], expires)
-        kind_, _, holder_id = row["holder_key"].partition(":")
+        made.append((code, cti.hex()))
+    async with db.write_tx():  # every code's record and the audit entry, or none of them
+        for code, cti_hex in made:
+            await _record(code, row, cti_hex, actor=actor, basis=basis)
+        await keys.note_signed(key_row, expires)
+        holder_kind, _, holder_id = row["holder_key"].partition(":")
         await audit.append(
             "ecert.licence.present",
             actor=actor,
             object_type="ecert_licence",
             object_id=row["id"],
-            subject_kind=kind_,
+            subject_kind=holder_kind,
             subject_id=holder_id,
             details={"kind": kind, "count": count, "purpose": purpose, "fields": wanted},
         )
-    return made
+    return [code for code, _ in made]
 
 
 async def _record(made: Made, row: dict[str, Any], cti: str, *, actor: audit.Actor, basis: str) -> None:
-    async with db.write_tx():
-        await Presentation.insert(
-            Presentation(
-                id=made.id,
-                cti=cti,
-                licence=row["id"],
-                kind=made.kind,
-                purpose=made.purpose,
-                fields=msgspec.json.encode(made.fields).decode(),
-                created_by=trust.uuid_or_none(actor.id),
-                basis=basis,
-                created_at=made.issued_at,
-                expires_at=made.expires_at,
-            )
+    await Presentation.insert(
+        Presentation(
+            id=made.id,
+            cti=cti,
+            licence=row["id"],
+            kind=made.kind,
+            purpose=made.purpose,
+            fields=msgspec.json.encode(made.fields).decode(),
+            created_by=trust.uuid_or_none(actor.id),
+            basis=basis,
+            created_at=made.issued_at,
+            expires_at=made.expires_at,
         )
+    )

@@ -182,8 +182,20 @@ async def signing_key(authority_id: uuid.UUID) -> dict[str, Any]:
     return row
 
 
-async def note_signed(key_id: uuid.UUID, expires: dt.datetime) -> None:
-    """Remember the latest expiry this key vouches for (how long a retired key must stay trusted)."""
+NOTE_SLACK = dt.timedelta(days=1)
+
+
+async def note_signed(key_row: dict[str, Any], expires: dt.datetime) -> None:
+    """Remember the latest expiry this key vouches for (how long a retired key must stay trusted).
+
+    Recorded a day ahead, so that fetching codes does not write on every request: the bundle keeps a
+    retired key at most a day longer than strictly needed.
+    """
+    known = key_row.get("last_signed_exp")
+    if known is not None and known >= expires:
+        return
+    expires = expires + NOTE_SLACK
+    key_id = key_row["id"]
     await SigningKey.raw(
         'UPDATE "ecert_signing_key" SET "last_signed_exp" = {} '
         'WHERE "id" = {} AND ("last_signed_exp" IS NULL OR "last_signed_exp" < {})',
@@ -191,6 +203,7 @@ async def note_signed(key_id: uuid.UUID, expires: dt.datetime) -> None:
         key_id,
         expires,
     )
+    key_row["last_signed_exp"] = expires
 
 
 async def _load(key_id: uuid.UUID) -> dict[str, Any]:
