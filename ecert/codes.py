@@ -195,7 +195,7 @@ def fits(text: str, version: int) -> bool:
 
 async def static_code(row: dict[str, Any]) -> str:
     """The static licence code (also the enterprise's display code for its premises)."""
-    if row["status"] == "revoked" or licences.is_expired(row):
+    if not licences.usable(row):  # suspended, revoked or expired: no new code (old ones verify as such)
         raise ProblemError("licence_not_presentable")
     licence_type = types.get(row["licence_type"])
     stored = licences.fields_of(row)

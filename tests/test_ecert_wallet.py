@@ -301,6 +301,9 @@ async def test_only_the_issuing_department_changes_a_licence_status(app, client)
         )
         assert done.status_code == 200 and done.json()["status"] == "suspended"
         assert (await client.post("/api/ecert/verify", json={"text": static})).json()["result"] == "suspended"
+        async with as_user(app, user.token) as holder:
+            no_code = await holder.get(f"/api/ecert/licences/{business['id']}/code")
+            assert no_code.status_code == 409 and no_code.json()["code"] == "licence_not_presentable"
         back = await reviewer.post(
             f"/api/backoffice/ecert/licences/{business['id']}/reinstate", json={"reason": "整改合格"}
         )
