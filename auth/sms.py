@@ -19,7 +19,17 @@ log = logging.getLogger("zhangban.sms")
 
 
 class SmsFailed(Exception):
-    pass
+    """The gateway did not take the message; ``status`` and ``retry_after`` say whether to try again."""
+
+    def __init__(self, message: str, *, status: int = 0, retry_after: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+    @property
+    def permanent(self) -> bool:
+        """A 4xx other than 408/429 (e.g. a number the gateway refuses): retrying will not help."""
+        return 400 <= self.status < 500 and self.status not in (408, 429)
 
 
 class SmsSender(Protocol):
@@ -50,7 +60,11 @@ class HttpSmsSender:
         except httpx.HTTPError as error:
             raise SmsFailed(type(error).__name__) from error
         if response.status_code >= 300:
-            raise SmsFailed(f"gateway answered {response.status_code}")
+            raise SmsFailed(
+                f"gateway answered {response.status_code}",
+                status=response.status_code,
+                retry_after=response.headers.get("retry-after"),
+            )
 
 
 _sender: SmsSender | None = None

@@ -152,7 +152,7 @@ def audit_checkpoint() -> None:
     print("empty log" if row is None else f"checkpoint signed at entry {row.seq}")
 
 
-def dispatch(once: bool) -> None:
+def dispatch(once: bool, lease: float = 60.0) -> None:
     """Run the outbox dispatcher alone (``ZB_DISPATCHER=off`` keeps it out of the app workers)."""
     import signal
 
@@ -163,13 +163,15 @@ def dispatch(once: bool) -> None:
 
     async def go() -> None:
         if once:
-            print(msgspec.json.encode(await dispatcher.drain()).decode())
+            result = await dispatcher.drain(lease_seconds=lease)
+            await dispatcher.close()
+            print(msgspec.json.encode(result).decode())
             return
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await dispatcher.run_forever(stop)
+        await dispatcher.run_forever(stop, lease_seconds=lease)
 
     _run(go)
 
@@ -208,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("audit-checkpoint", help="sign the current head of the audit chain")
     send = commands.add_parser("dispatch", help="run the outbox dispatcher (push, SMS, federation) alone")
     send.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
+    send.add_argument(
+        "--lease", type=float, default=60.0, help="seconds a worker holds a message; a crashed one's expire after"
+    )
     totp = commands.add_parser("dev-totp", help="current TOTP code of a demo clerk (development only)")
     totp.add_argument("username")
     args = parser.parse_args(argv)
@@ -232,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "audit-checkpoint":
         audit_checkpoint()
     elif args.command == "dispatch":
-        dispatch(args.once)
+        dispatch(args.once, args.lease)
     elif args.command == "dev-totp":
         dev_totp(args.username)
     return 0

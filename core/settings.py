@@ -14,6 +14,14 @@ import msgspec
 
 Environment = Literal["development", "test", "production"]
 
+PUSH_HOSTS = (
+    "fcm.googleapis.com",  # Chrome, Edge on Android, most Chromium browsers
+    "android.googleapis.com",
+    "push.services.mozilla.com",  # Firefox
+    "push.apple.com",  # Safari
+    "notify.windows.com",  # Edge on Windows
+)
+
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     env: Environment = "development"
@@ -47,6 +55,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sms_token: str = ""
     platform_region: str = "360000"
     """The province this instance serves (GB/T 2260); federation peers serve others."""
+    push_subject: str = "mailto:webpush@zhangban.example"
+    """VAPID ``sub`` claim: a contact push services can reach (``mailto:`` or an https URL)."""
+    push_hosts: tuple[str, ...] = PUSH_HOSTS
+    """Push services a subscription endpoint may point at (host or parent domain); the server POSTs there."""
 
     @property
     def is_dev(self) -> bool:
@@ -71,6 +83,10 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _push_subject(origin: str) -> str:
+    return origin if origin.startswith("https://") else "mailto:webpush@zhangban.example"
+
+
 def from_env(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from environment variables (``ZB_*`` plus ``DATABASE_URL``, ``HOST``, ``PORT``)."""
     env = dict(os.environ if environ is None else environ)
@@ -93,6 +109,8 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         sms_url=env.get("ZB_SMS_URL", ""),
         sms_token=env.get("ZB_SMS_TOKEN", ""),
         platform_region=env.get("ZB_PLATFORM_REGION", "360000"),
+        push_subject=env.get("ZB_PUSH_SUBJECT") or _push_subject(env.get("ZB_PUBLIC_ORIGIN", "")),
+        push_hosts=tuple(h.strip().lower() for h in env.get("ZB_PUSH_HOSTS", "").split(",") if h.strip()) or PUSH_HOSTS,
     )
 
 

@@ -4,7 +4,8 @@ The inbox a caller lists is that of the one they act as: themselves, or the comp
 staff. An agent acting under a proxy grant lists their *own* inbox — the principal's inbox holds the
 notices about the agent's actions, which the agent must not read. A single item can be fetched by
 any of the caller's own keys, so a push message for the person's own inbox still opens while their
-session acts for a company.
+session acts for a company — and a company's message opens for anyone currently authorised to act
+for it, which is whom its push messages reach (see :mod:`notify.audience`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from auth import enterprises
 from auth.context import Caller
 from core import db, errors, timeutil
 from core.errors import ProblemError
@@ -46,9 +48,22 @@ async def unread_count(caller: Caller) -> int:
     return await InboxItem.count().where((InboxItem.recipient_key == listing_key(caller)) & InboxItem.read_at.is_null())
 
 
+async def _may_read(caller: Caller, recipient_key: str) -> bool:
+    if recipient_key in readable_keys(caller):
+        return True
+    kind, _, raw = recipient_key.partition(":")
+    if kind != "enterprise" or caller.kind != "resident":
+        return False
+    try:
+        enterprise_id = uuid.UUID(raw)
+    except ValueError:
+        return False
+    return await enterprises.staff_link(caller.account_id, enterprise_id) is not None
+
+
 async def item(caller: Caller, item_id: uuid.UUID) -> dict[str, Any]:
     row = await InboxItem.select().where(InboxItem.id == item_id).first()
-    if row is None or row["recipient_key"] not in readable_keys(caller):
+    if row is None or not await _may_read(caller, row["recipient_key"]):
         raise ProblemError("inbox_item_not_found")
     return row
 

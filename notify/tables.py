@@ -1,4 +1,4 @@
-"""The in-app inbox and the transactional outbox for push and SMS."""
+"""The in-app inbox, the transactional outbox, push subscriptions and per-target deliveries."""
 
 from __future__ import annotations
 
@@ -38,4 +38,48 @@ class OutboxMessage(Table, tablename="outbox_message"):
     lease_until = Timestamptz(null=True, default=None)
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)
+
+
+class PushSubscription(Table, tablename="push_subscription"):
+    """A browser's Web Push subscription, owned by the resident account that registered it.
+
+    One row per endpoint (a device's browser profile): the latest account to subscribe owns it, so a
+    shared phone never shows the previous user's notices.
+    """
+
+    id = UUID(primary_key=True)
+    account = UUID(index=True)  # resident id
+    endpoint = Text()
+    endpoint_hash = Varchar(length=64, unique=True)  # SHA-256 of the endpoint, for the upsert
+    p256dh = Varchar(length=128)  # the browser's P-256 public key, base64url
+    auth = Varchar(length=32)  # the 16-byte authentication secret, base64url
+    user_agent = Varchar(length=200, default="")
+    expires_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    last_sent_at = Timestamptz(null=True, default=None)
+
+
+class Delivery(Table, tablename="notify_delivery"):
+    """One message to one target (a push subscription or an SMS number) and how it went.
+
+    ``key`` = ``<outbox message id>:<target>`` is unique: a retried message finds the targets it
+    already reached and never sends to them again.
+    """
+
+    id = UUID(primary_key=True)
+    key = Varchar(length=160, unique=True)
+    message = UUID(index=True)  # outbox_message.id
+    inbox_item = UUID(null=True, default=None)
+    channel = Varchar(length=8)  # push | sms
+    target = Varchar(length=96)  # push subscription id | "sms:" + blind index of the number
+    account = UUID(null=True, default=None)  # the resident reached
+    status = Varchar(length=16, default="pending")  # pending | sent | gone | failed | skipped
+    not_before = Timestamptz(default=TimestamptzNow())  # quiet hours hold a delivery until then
+    attempts = Integer(default=0)
+    last_status = Integer(default=0)  # HTTP status of the last answer (0: none, e.g. unreachable)
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
     sent_at = Timestamptz(null=True, default=None)

@@ -166,7 +166,7 @@ async def demo_resident_token(phone: str) -> str:
 
 
 async def latest_code(client: httpx.AsyncClient, phone: str) -> str:
-    response = await client.get("/api/dev/sms", params={"phone": phone})
+    response = await client.get("/api/dev/sms", params={"phone": phone, "codes_only": True})
     assert response.status_code == 200, response.text
     text = response.json()[0]["text"]
     return next(text[i : i + 6] for i in range(len(text) - 5) if text[i : i + 6].isdigit())

@@ -214,3 +214,17 @@ async def test_authentication_is_rate_limited_per_client_address(client) -> None
     assert {a.status_code for a in answers[:30]} == {401}
     assert answers[30].status_code == 429 and answers[30].json()["code"] == "rate_limited"
     assert answers[30].json()["message_zh"] and "retry-after" in {k.lower() for k in answers[30].headers}
+
+
+async def test_the_development_inbox_can_leave_notices_out_when_a_code_is_wanted(client) -> None:
+    from auth.tables import DevSms
+
+    phone = unique_phone()
+    assert (await client.post("/api/auth/sms-code", json={"phone": phone})).status_code == 202
+    await DevSms.insert(
+        DevSms(id=timeutil.uuid7(), phone=phone, text="【掌办】申请已受理，办件编号 3601002026120412345678。")
+    )
+    everything = (await client.get("/api/dev/sms", params={"phone": phone})).json()
+    assert "办件编号" in everything[0]["text"]
+    codes = (await client.get("/api/dev/sms", params={"phone": phone, "codes_only": True})).json()
+    assert len(codes) == 1 and "登录验证码" in codes[0]["text"]

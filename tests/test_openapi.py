@@ -33,6 +33,7 @@ PUBLIC = {
     ("get", "/api/ecert/types"),
     ("get", "/.well-known/ecert/trust-bundle"),
     ("get", "/.well-known/ecert/trust-bundle.json"),
+    ("get", "/api/push/vapid-public-key"),
 }
 
 

@@ -24,14 +24,15 @@ class DevMessage(msgspec.Struct):
     responses=problems.responses(),
     summary="Messages the development SMS sender delivered to a phone (development only)",
 )
-async def dev_sms(phone: FromQuery[str], limit: FromQuery[int] = 5) -> list[DevMessage]:
+async def dev_sms(
+    phone: FromQuery[str], limit: FromQuery[int] = 5, codes_only: FromQuery[bool] = False
+) -> list[DevMessage]:
+    """``codes_only`` leaves out notification texts, which reach the same inbox (every code text says 验证码)."""
     number = checked_phone(phone)
-    rows = (
-        await DevSms.select()
-        .where(DevSms.phone == number)
-        .order_by(DevSms.created_at, ascending=False)
-        .limit(max(1, min(limit, 50)))
-    )
+    where = DevSms.phone == number
+    if codes_only:
+        where &= DevSms.text.like("%验证码%")
+    rows = await DevSms.select().where(where).order_by(DevSms.created_at, ascending=False).limit(max(1, min(limit, 50)))
     return [DevMessage(r["phone"], r["text"], r["created_at"]) for r in rows]
 
 
