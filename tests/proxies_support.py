@@ -17,10 +17,9 @@ import httpx
 from auth import sessions
 from catalogue.elements import Result
 from core import timeutil
-from core.identifiers import make_id_number
 from tests.factories import form_for, published_matter, upload
 from tests.quality_support import make_hall, make_window, slot_at
-from tests.support import GIVEN, ISSUED_ID_NUMBERS, SURNAMES, Account, Person, account, as_user, clerk_token
+from tests.support import Account, account, as_user, clerk_token, unique_person
 
 ALL_ACTIONS = ["view", "apply", "supplement", "receive", "evaluate", "withdraw", "present"]
 CLERKS = {"360100": ("nc-window", "nc-reviewer"), "360700": ("gz-window", "gz-reviewer")}
@@ -240,19 +239,6 @@ class Items:
 
 
 async def fresh_account() -> Account:
-    """An account whose identity comes from ``secrets``: Hypothesis seeds ``random`` per example, so
-    people made with ``random`` inside a state machine would repeat."""
-    while True:
-        birth = dt.date(1950 + secrets.randbelow(50), 1 + secrets.randbelow(12), 1 + secrets.randbelow(28))
-        number = make_id_number("360102", birth, secrets.randbelow(1000))
-        if number not in ISSUED_ID_NUMBERS:
-            ISSUED_ID_NUMBERS.add(number)
-            break
-    person = Person(
-        name=secrets.choice(SURNAMES) + secrets.choice(GIVEN),
-        id_number=number,
-        phone="137" + f"{secrets.randbelow(10**8):08d}",
-        region="360102",
-        birth=birth,
-    )
-    return await account(person)
+    """An account for a state machine: Hypothesis seeds ``random`` per example, so people would repeat
+    if ``tests.support`` did not remember the ID numbers and phones it handed out."""
+    return await account(unique_person())

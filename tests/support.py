@@ -72,6 +72,7 @@ class Account(msgspec.Struct, kw_only=True):
 
 
 ISSUED_PHONES: set[str] = set()
+"""Phones handed out in this process: a thousand or two draws from 10**8 numbers repeat now and then."""
 
 
 def unique_phone() -> str:
@@ -82,24 +83,24 @@ def unique_phone() -> str:
             return phone
 
 
-ISSUED_ID_NUMBERS: set[str] = set()
-"""ID numbers handed out in this process: with ~20 million possible numbers per region, a suite that
-makes a thousand or two people would otherwise draw the same one now and then (the birthday paradox)."""
+_ISSUED: set[str] = set()
 
 
 def unique_person(region: str = "360102", birth: dt.date | None = None, name: str | None = None) -> Person:
-    while True:
-        born = birth or dt.date(random.randint(1950, 2004), random.randint(1, 12), random.randint(1, 28))
-        number = make_id_number(region, born, random.randrange(1000))
-        if number not in ISSUED_ID_NUMBERS:
-            ISSUED_ID_NUMBERS.add(number)
-            break
+    """A person no other test has; with a fixed birth date and region only 1,000 numbers exist, so
+    the numbers handed out in this process are remembered."""
+    birth = birth or dt.date(random.randint(1950, 2004), random.randint(1, 12), random.randint(1, 28))
+    free = [n for n in range(1000) if make_id_number(region, birth, n) not in _ISSUED]
+    if not free:
+        raise RuntimeError(f"every ID number for {region} born {birth} is taken")
+    id_number = make_id_number(region, birth, random.choice(free))
+    _ISSUED.add(id_number)
     return Person(
         name=name or random.choice(SURNAMES) + random.choice(GIVEN),
-        id_number=number,
+        id_number=id_number,
         phone=unique_phone(),
         region=region,
-        birth=born,
+        birth=birth,
     )
 
 

@@ -28,6 +28,11 @@ PUBLIC = {
     ("get", "/api/hotline/categories"),
     ("get", "/api/hotline/knowledge"),
     ("get", "/api/hotline/knowledge/{article_id}"),
+    ("post", "/api/ecert/verify"),
+    ("post", "/api/ecert/verify/image"),
+    ("get", "/api/ecert/types"),
+    ("get", "/.well-known/ecert/trust-bundle"),
+    ("get", "/.well-known/ecert/trust-bundle.json"),
     ("get", "/api/push/vapid-public-key"),
 }
 
