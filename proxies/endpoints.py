@@ -53,10 +53,20 @@ RESIDENT_OPERATIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/hotline/tickets"): "apply",
     ("GET", "/api/hotline/tickets/mine"): "view",
     ("GET", "/api/hotline/tickets/{ticket_id}"): "view",
+    # e-licences (卡包): listing and opening need "view", codes and presentations "present"
+    ("GET", "/api/ecert/licences"): "view",
+    ("GET", "/api/ecert/licences/{licence_id}"): "view",
+    ("GET", "/api/ecert/licences/{licence_id}/code"): "present",
+    ("GET", "/api/ecert/licences/{licence_id}/code.svg"): "present",
+    ("GET", "/api/ecert/licences/{licence_id}/code.png"): "present",
+    ("POST", "/api/ecert/licences/{licence_id}/presentations"): "present",
+    ("POST", "/api/ecert/licences/{licence_id}/presentations/offline"): "present",
+    ("GET", "/api/ecert/verifications"): "view",
     # 长辈版: the principal's short list, limited to matters the grant lets the agent apply for
     ("GET", "/api/elder/tasks"): "apply",
     # the account holder only
     ("POST", "/api/auth/realname"): REFUSED,
+    ("POST", "/api/ecert/licences/import"): REFUSED,
     ("POST", "/api/auth/step-up"): REFUSED,
     ("POST", "/api/auth/step-up/code"): REFUSED,
     ("GET", "/api/enterprises"): REFUSED,

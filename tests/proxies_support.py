@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from audit import log as audit
 from auth import sessions
 from catalogue.elements import Result
 from core import timeutil
@@ -23,6 +24,7 @@ from tests.support import Account, account, as_user, clerk_token, unique_person
 
 ALL_ACTIONS = ["view", "apply", "supplement", "receive", "evaluate", "withdraw", "present"]
 CLERKS = {"360100": ("nc-window", "nc-reviewer"), "360700": ("gz-window", "gz-reviewer")}
+ISSUER = audit.Actor(kind="system", label="测试发证")
 
 
 async def long_token(user: Account) -> str:
@@ -222,6 +224,42 @@ class Items:
         assert booked.status_code == 201, booked.text
         later = await slot_at(window, timeutil.now().replace(second=0, microsecond=0) + dt.timedelta(days=3))
         return {"id": booked.json()["id"], "other_slot": str(later)}
+
+    async def licence(self, owner: Account, variant: str, *, verified: bool = False) -> str:
+        """An e-licence of the owner: 居民身份证 (the grant's ``licence:id_card``) in the variant's city,
+        or, for ``other_matter``, a 老年人优待证 that no covered matter issues. ``verified``: a verifier
+        has also checked a presentation of it, so the holder's verification log has an entry."""
+        from ecert import licences
+
+        person = owner.person
+        fields = {
+            "name": person.name,
+            "gender": "女",
+            "birth_date": person.birth.isoformat(),
+            "id_number": person.id_number[:4] + "**********" + person.id_number[-4:],
+            "address": "江西省南昌市东湖区测试路 1 号",
+            "region": self.REGION[variant],
+        }
+        row = await licences.issue(
+            type_code="elderly_card" if variant == "other_matter" else "id_card",
+            holder_key=f"person:{owner.id}",
+            holder_name=person.name,
+            region_code=self.REGION[variant],
+            fields=fields,
+            actor=ISSUER,
+            source="import",
+        )
+        if verified:
+            async with as_user(self.app, owner.token) as http:
+                made = await http.post(
+                    f"/api/ecert/licences/{row['id']}/presentations", json={"purpose": "identity", "fields": ["name"]}
+                )
+                assert made.status_code in (200, 201), made.text
+                checked = await http.post(
+                    "/api/ecert/verify", json={"text": made.json()["text"], "verifier": "测试药店"}
+                )
+                assert checked.status_code == 200, checked.text
+        return str(row["id"])
 
     async def ticket(self, owner: Account, variant: str) -> str:
         async with as_user(self.app, owner.token) as http:

@@ -1,5 +1,6 @@
 """End to end with the demo people: 张秀英 (78, 长辈版) authorises her son 王小明, he applies for her
-老年人优待证, she sees what he did, revokes, and his next request fails.
+老年人优待证 and, once it is issued, presents it for her; she sees both actions, revokes, and his next
+requests fail.
 
 Everything goes through the HTTP API as the PWA would use it: SMS login, the step-up SMS before
 granting, the one-time code handed from mother to son, the acting switch, and the notifications.
@@ -8,15 +9,18 @@ granting, the one-time code handed from mother to son, the acting switch, and th
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 import httpx
 import pytest
 
+from auth import clerks
 from core import timeutil
 from demo.people import person
 from notify.tables import InboxItem
-from tests.support import as_user, latest_code, pdf_bytes
+from regions.tables import Department
+from tests.support import as_user, clerk_token, latest_code, pdf_bytes
 
 pytestmark = pytest.mark.anyio
 
@@ -124,16 +128,36 @@ async def test_grandmother_authorises_her_son_who_applies_for_her_then_she_revok
             looked = await kid.get(f"/api/applications/{application['id']}")
             assert looked.status_code == 200 and looked.json()["summary"]["id"] == application["id"]
 
+            # 东湖区民政局 approves; the e-licence wallet issues her 老年人优待证 (contract C1) and he presents
+            # it for her, as the grant allows ("present").
+            await approve(app, application["id"])
+            wallet = await kid.get("/api/ecert/licences")
+            assert wallet.status_code == 200 and wallet.headers["x-acting-for"] == f"person:{me['id']}"
+            card_licence = next(lic for lic in wallet.json() if lic["application_id"] == application["id"])
+            assert card_licence["licence_type"] == "elderly_card"
+            assert card_licence["holder_name"] == "张*英"  # the wallet masks the holder for anyone else
+            assert all(lic["licence_type"] == "elderly_card" for lic in wallet.json())  # her 社保卡 is not in his grant
+            shown = await kid.post(
+                f"/api/ecert/licences/{card_licence['id']}/presentations",
+                json={"purpose": "age", "fields": ["name", "age_ge_60"]},
+            )
+            assert shown.status_code == 201, shown.text
+            verifier = {"text": shown.json()["text"], "verifier": "公交公司"}
+            checked = await client.post("/api/ecert/verify", json=verifier)
+            assert checked.status_code == 200 and checked.json()["result"] == "valid", checked.text
+
             # She sees what he did, in her list and in her inbox.
             actions = (await mum.get("/api/proxies/actions")).json()
             texts = [a["text"] for a in actions]
             assert f"您的代办人{son.name}为您提交了「老年人优待证办理」" in texts, texts
+            assert f"您的代办人{son.name}为您出示了「老年人优待证」" in texts, texts
             viewed = [a for a in actions if a["verb"] == "查看了" and a["object_id"] == application["id"]]
             assert viewed and not viewed[0]["notified"]  # reads are listed, not pushed to her phone
             told = await InboxItem.select(InboxItem.body).where(
                 (InboxItem.recipient_key == f"person:{me['id']}") & (InboxItem.event == "agent_action")
             )
             assert f"您的代办人{son.name}为您提交了「老年人优待证办理」。" in [t["body"] for t in told]
+            assert f"您的代办人{son.name}为您出示了「老年人优待证」。" in [t["body"] for t in told]
             history = (await mum.get(f"/api/applications/{application['id']}")).json()
             assert any(e["actor"] == f"代办人{son.name}" and e["on_behalf"] for e in history["events"])
             access = (await mum.get("/api/me/access-log")).json()
@@ -152,18 +176,54 @@ async def test_grandmother_authorises_her_son_who_applies_for_her_then_she_revok
             assert (
                 after.status_code == 404 and after.json()["code"] == missing.json()["code"] == "application_not_found"
             )
+            again_card = await kid.post(
+                f"/api/ecert/licences/{card_licence['id']}/presentations", json={"purpose": "age", "fields": ["name"]}
+            )
+            assert again_card.status_code == 404 and again_card.json()["code"] == "licence_not_found"
             again = await kid.post("/api/applications", json={"matter_id": card["id"], "form": {}, "submit": False})
             assert again.status_code == 404 and again.json()["code"] == "matter_not_found"
             session = (await kid.get("/api/session")).json()["me"]["acting"]
             assert session["grant_state"] == "revoked"
             kept = (await mum.get(f"/api/applications/{application['id']}")).json()
-            assert kept["summary"]["status"] == "submitted"
+            assert kept["summary"]["status"] == "closed"  # what he did for her stands: applied, approved, issued
+            hers = (await mum.get("/api/ecert/licences")).json()
+            assert any(lic["id"] == card_licence["id"] and lic["status"] == "valid" for lic in hers)
             ended = await InboxItem.select(InboxItem.body).where(
                 (InboxItem.recipient_key == f"person:{kid_id(switched)}") & (InboxItem.event == "proxy_ended")
             )
             assert any("已被委托人撤销" in row["body"] for row in ended)
             back = await kid.delete("/api/session/acting")
             assert back.status_code == 200 and back.json()["acting"] is None
+
+
+async def approve(app: Any, application_id: str) -> None:
+    """东湖区民政局 accepts, reviews and approves; the result is electronic, so it is delivered at once."""
+    department = (
+        await Department.select(Department.id)
+        .where((Department.code == "mzj") & (Department.region == "360102"))
+        .first()
+    )
+    assert department is not None
+    username = f"dh-mzj-{secrets.token_hex(3)}"
+    await clerks.create_clerk(
+        username=username,
+        display_name="东湖民政·综合窗口 测试",
+        password="zhangban-test-2026",
+        department_id=department["id"],
+        region_code="360102",
+        roles=["window", "reviewer"],
+    )
+    async with as_user(app, await clerk_token(username)) as desk:
+        base = f"/api/backoffice/applications/{application_id}"
+        for path, body in (
+            ("accept", {}),
+            ("review", {}),
+            ("decide", {"decision": "approve", "basis": "《中华人民共和国老年人权益保障法》"}),
+            ("issue-result", {}),
+        ):
+            moved = await desk.post(f"{base}/{path}", json=body)
+            assert moved.status_code == 200, (path, moved.text)
+    assert moved.json()["summary"]["status"] == "closed"
 
 
 def kid_id(response: httpx.Response) -> str:

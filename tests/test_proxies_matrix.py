@@ -77,7 +77,7 @@ async def world(app) -> World:
     p, q = await account(), await account()
     agents = {name: await account() for name in ("ok", "view_only", "no_view", "future", "expiring")}
     agents |= {name: await account() for name in ("revoked", "suspended", "opted_out")}
-    scope = {"groups": [f"theme:{items.theme_in}", "hotline"], "regions": ["360100"]}
+    scope = {"groups": [f"theme:{items.theme_in}", "hotline", "licence:id_card"], "regions": ["360100"]}
     now = timeutil.now()
     grants: dict[str, dict[str, Any]] = {}
     for name, agent in agents.items():
@@ -173,6 +173,89 @@ def _ticket_body(region: str) -> dict[str, Any]:
 
 NO_ITEM = frozenset({"other_matter", "other_region", "other_principal"})
 NO_OTHER_PRINCIPAL = frozenset({"other_principal"})
+
+
+def _present(kind: str = "") -> Call:
+    async def call(http: httpx.AsyncClient, licence: str) -> httpx.Response:
+        path = f"/api/ecert/licences/{licence}/presentations{kind}"
+        return await http.post(path, json={"purpose": "identity", "fields": ["name"]})
+
+    return call
+
+
+async def _present_missing(http: httpx.AsyncClient, kind: str = "") -> httpx.Response:
+    path = f"/api/ecert/licences/{_random()}/presentations{kind}"
+    return await http.post(path, json={"purpose": "identity", "fields": ["name"]})
+
+
+LICENCE_ENDPOINTS = [
+    Endpoint(
+        "GET licences",
+        ("GET", "/api/ecert/licences"),
+        "view",
+        lambda w, o, v: w.items.licence(o, v),
+        lambda h, i: h.get("/api/ecert/licences"),
+        listed=lambda r, i: i in _ids(r),
+    ),
+    Endpoint(
+        "GET licence",
+        ("GET", "/api/ecert/licences/{licence_id}"),
+        "view",
+        lambda w, o, v: w.items.licence(o, v),
+        lambda h, i: h.get(f"/api/ecert/licences/{i}"),
+        lambda h: h.get(f"/api/ecert/licences/{_random()}"),
+    ),
+    Endpoint(
+        "GET licence code",
+        ("GET", "/api/ecert/licences/{licence_id}/code"),
+        "present",
+        lambda w, o, v: w.items.licence(o, v),
+        lambda h, i: h.get(f"/api/ecert/licences/{i}/code"),
+        lambda h: h.get(f"/api/ecert/licences/{_random()}/code"),
+    ),
+    Endpoint(
+        "GET licence code.svg",
+        ("GET", "/api/ecert/licences/{licence_id}/code.svg"),
+        "present",
+        lambda w, o, v: w.items.licence(o, v),
+        lambda h, i: h.get(f"/api/ecert/licences/{i}/code.svg"),
+        lambda h: h.get(f"/api/ecert/licences/{_random()}/code.svg"),
+    ),
+    Endpoint(
+        "GET licence code.png",
+        ("GET", "/api/ecert/licences/{licence_id}/code.png"),
+        "present",
+        lambda w, o, v: w.items.licence(o, v),
+        lambda h, i: h.get(f"/api/ecert/licences/{i}/code.png"),
+        lambda h: h.get(f"/api/ecert/licences/{_random()}/code.png"),
+    ),
+    Endpoint(
+        "POST presentations",
+        ("POST", "/api/ecert/licences/{licence_id}/presentations"),
+        "present",
+        lambda w, o, v: w.items.licence(o, v),
+        _present(),
+        lambda h: _present_missing(h),
+        success=201,
+    ),
+    Endpoint(
+        "POST offline presentations",
+        ("POST", "/api/ecert/licences/{licence_id}/presentations/offline"),
+        "present",
+        lambda w, o, v: w.items.licence(o, v),
+        _present("/offline"),
+        lambda h: _present_missing(h, "/offline"),
+        success=201,
+    ),
+    Endpoint(
+        "GET verifications",
+        ("GET", "/api/ecert/verifications"),
+        "view",
+        lambda w, o, v: w.items.licence(o, v, verified=True),
+        lambda h, i: h.get("/api/ecert/verifications"),
+        listed=lambda r, i: i in _ids(r, "licence_id"),
+    ),
+]
 
 ENDPOINTS = [
     Endpoint(
@@ -381,6 +464,7 @@ ENDPOINTS = [
         listed=lambda r, i: i in _ids(r),
         skip=frozenset({"other_matter"}),
     ),
+    *LICENCE_ENDPOINTS,
 ]
 
 
