@@ -23,9 +23,13 @@ async def optional_caller(request: Request) -> Caller | None:
     return request.scope.get("zb.caller")  # type: ignore[call-overload]
 
 
-def resident(caller: Caller, *, verified: bool = True) -> Caller:
+def resident(caller: Caller, *, verified: bool = True, proxies: bool = True) -> Caller:
+    """A resident's session; ``proxies=False`` refuses agents acting under a proxy grant (403
+    ``proxy_not_allowed``) on operations that only the account holder may perform."""
     if caller.kind != "resident":
         raise ProblemError("forbidden")
+    if not proxies and caller.basis == "proxy":
+        raise ProblemError("proxy_not_allowed")
     if verified and caller.principal is None:
         raise ProblemError("realname_required")
     return caller

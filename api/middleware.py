@@ -85,6 +85,8 @@ async def request_context(scope: Scope, receive: Receive, send: Send, next_app: 
                 # Every response says whom the caller acts for (a proxy or a company's staff).
                 add(b"x-acting-for", acting.principal.key)
                 add(b"x-acting-basis", acting.basis)
+                if acting.via is not None:
+                    add(b"x-acting-via", str(acting.via))
             message["headers"] = raw
         await send(message)
 

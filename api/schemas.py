@@ -9,11 +9,18 @@ from typing import Literal
 import msgspec
 
 
-class Acting(msgspec.Struct, frozen=True):
+class Acting(msgspec.Struct, frozen=True, kw_only=True):
     kind: Literal["person", "enterprise"]
     id: uuid.UUID
     name: str
     basis: Literal["staff", "proxy"]
+    via: uuid.UUID | None = None
+    """The staff authorisation or proxy grant relied on (also in the ``X-Acting-Via`` header)."""
+    grant_number: str | None = None
+    grant_state: str | None = None
+    """For proxies: ``active`` while the grant is in force; otherwise why everything now answers 404."""
+    valid_until: dt.datetime | None = None
+    actions: list[str] = msgspec.field(default_factory=list)
 
 
 class Me(msgspec.Struct, kw_only=True):

@@ -79,9 +79,19 @@ def _decode(text: Any) -> Any:
 
 # ---- materials ------------------------------------------------------------------------------------
 async def resolve_materials(
-    elements: MatterElements, refs: list[MaterialRef], *, owner_key: str, extra_owner_keys: tuple[str, ...] = ()
+    elements: MatterElements,
+    refs: list[MaterialRef],
+    *,
+    owner_key: str,
+    extra_owner_keys: tuple[str, ...] = (),
+    caller: Caller | None = None,
 ) -> list[dict[str, Any]]:
-    """Check each reference against the matter and the applicant; returns rows to insert."""
+    """Check each reference against the matter and the applicant; returns rows to insert.
+
+    An agent acting under a proxy grant attaches only files they uploaded themselves and reuses only
+    materials of applications their grant lets them see; the principal's other files stay out of reach.
+    """
+    proxy = caller is not None and caller.basis == "proxy"
     specs = {spec.code: spec for spec in elements.materials}
     rows: list[dict[str, Any]] = []
     problems: list[FieldError] = []
@@ -110,6 +120,9 @@ async def resolve_materials(
             if stored is None or stored["owner_key"] not in owners:
                 problems.append(field_error(f"{where}.file_id", "file_not_found"))
                 continue
+            if proxy and caller is not None and stored["uploaded_by"] != caller.account_id:
+                problems.append(field_error(f"{where}.file_id", "file_not_found"))
+                continue
             if stored["mime"] not in spec.accept:
                 problems.append(field_error(f"{where}.file_id", "file_type_not_allowed"))
                 continue
@@ -134,6 +147,8 @@ async def resolve_materials(
                 .first()
             )
             fresh = earlier is not None and now - earlier["added_at"] <= dt.timedelta(days=spec.reuse_valid_days)
+            if proxy and earlier is not None and not await _proxy_may_see_application(caller, earlier["application"]):
+                earlier = None
             if (
                 not spec.reusable
                 or earlier is None
@@ -151,6 +166,12 @@ async def resolve_materials(
             problems[0].code if len(problems) == 1 else "validation_failed", field=problems[0].field, errors=problems
         )
     return rows
+
+
+async def _proxy_may_see_application(caller: Caller | None, application_id: uuid.UUID) -> bool:
+    check = hooks.scope_checks.get("proxy")
+    source = await rows.one(Application, application_id)
+    return check is not None and source is not None and await check(caller, source, "view")
 
 
 def missing_materials(elements: MatterElements, provided_codes: set[str]) -> list[str]:
@@ -338,27 +359,44 @@ async def create(
     if caller.kind == "clerk":
         if applicant is None or "window" not in caller.roles:
             raise ProblemError("forbidden")
-        if "window" not in elements.channels:
-            raise ProblemError("matter_window_only", field="matter_id")
+        window_only = "window" not in elements.channels
         applicant_kind, principal_id, applicant_name = "person", applicant["id"], applicant["name"]
         owner_key = f"person:{principal_id}"
-        basis, channel, via = "window", "window", None
+        basis, channel, via = "window", "window", caller.via  # via: a hall-assisted session's grant
         receiving_region = caller.region_code
         extra_owners: tuple[str, ...] = (f"clerk:{caller.account_id}",)
         parties = frozenset({"window"})
     else:
         if caller.principal is None:
             raise ProblemError("realname_required")
-        if not ({"mobile", "web"} & set(elements.channels)) or elements.online_depth < 3:
-            raise ProblemError("matter_window_only", field="matter_id")
+        window_only = not ({"mobile", "web"} & set(elements.channels)) or elements.online_depth < 3
         applicant_kind, principal_id, applicant_name = caller.principal.kind, caller.principal.id, caller.principal.name
         owner_key = caller.principal.key
         basis, channel, via = caller.basis, caller.channel, caller.via
         extra_owners = ()
         parties = frozenset({"applicant"})
+    if caller.basis == "proxy":
+        # Before anything else: a matter the grant does not cover answers like a missing matter,
+        # whatever else is wrong with the request.
+        await _proxy_may_apply(
+            caller,
+            {
+                "matter": view.matter["id"],
+                "department": view.matter["department"],
+                "applicant_kind": applicant_kind,
+                "applicant_resident": principal_id if applicant_kind == "person" else None,
+                "applicant_enterprise": principal_id if applicant_kind == "enterprise" else None,
+                "handling_region": elements.region_code,
+                "receiving_region": receiving_region or elements.region_code,
+            },
+        )
+    if window_only:
+        raise ProblemError("matter_window_only", field="matter_id")
     _check_audience(elements, applicant_kind)
     cleaned = forms.validate(elements.form, form, partial=not submit)
-    material_rows = await resolve_materials(elements, materials, owner_key=owner_key, extra_owner_keys=extra_owners)
+    material_rows = await resolve_materials(
+        elements, materials, owner_key=owner_key, extra_owner_keys=extra_owners, caller=caller
+    )
     route = await routing.router(
         elements, applicant_region=caller.region_code, receiving_region=receiving_region, channel=channel
     )
@@ -390,10 +428,8 @@ async def create(
         "updated_at": now,
     }
     async with db.write_tx():
-        if caller.kind == "resident" and caller.basis == "proxy":
-            check = hooks.scope_checks.get("proxy")
-            if check is None or not await check(caller, row, "apply"):
-                raise ProblemError("matter_not_found")
+        if caller.basis == "proxy":
+            await _proxy_may_apply(caller, row)  # again on the routed row, inside the transaction
         await rows.insert(Application, row)
         await _insert_materials(application_id, material_rows, 0)
         await audit.append(
@@ -409,6 +445,12 @@ async def create(
         if submit:
             row = await _submit(row, elements, caller=caller, parties=parties)
     return row
+
+
+async def _proxy_may_apply(caller: Caller, item: dict[str, Any]) -> None:
+    check = hooks.scope_checks.get("proxy")
+    if check is None or not await check(caller, item, "apply"):
+        raise ProblemError("matter_not_found")
 
 
 async def _submit(row: dict[str, Any], elements: MatterElements, *, caller: Caller, parties: frozenset[str]) -> dict:
@@ -463,7 +505,8 @@ async def update_draft(
             if not won:
                 raise ProblemError("conflict")
         if materials:
-            await _insert_materials(row["id"], await resolve_materials(elements, materials, owner_key=owner_key), 0)
+            refs = await resolve_materials(elements, materials, owner_key=owner_key, caller=caller)
+            await _insert_materials(row["id"], refs, 0)
     refreshed = await rows.one(Application, row["id"])
     assert refreshed is not None
     return refreshed
@@ -570,7 +613,7 @@ async def supplement(
     async with db.write_tx():
         rounds = await SupplementNotice.count().where(SupplementNotice.application == row["id"])
         await _insert_materials(
-            row["id"], await resolve_materials(elements, materials, owner_key=applicant_key(row)), rounds
+            row["id"], await resolve_materials(elements, materials, owner_key=applicant_key(row), caller=caller), rounds
         )
         updates: dict[str, Any] = {}
         if form:

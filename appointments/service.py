@@ -340,12 +340,16 @@ async def load_own(caller: Caller, appointment_id: uuid.UUID, action: str = "vie
 
 async def mine(caller: Caller) -> list[dict[str, Any]]:
     assert caller.principal is not None
-    return (
+    found = (
         await Appointment.select()
         .where(Appointment.owner_key == caller.principal.key)
         .order_by(Appointment.starts_at, ascending=False)
         .limit(100)
     )
+    if caller.basis != "proxy":
+        return found
+    check = hooks.scope_checks.get("proxy")  # an agent lists only what the grant lets them see
+    return [row for row in found if check is not None and await check(caller, {**row, "kind": "appointment"}, "view")]
 
 
 async def _move(row: dict[str, Any], changes: dict[str, Any], *, expect: str) -> dict[str, Any]:

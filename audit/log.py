@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -37,6 +37,11 @@ class Actor(msgspec.Struct, frozen=True, kw_only=True):
 
 
 SYSTEM = Actor(kind="system", label="系统")
+
+AppendListener = Callable[[dict[str, Any]], Awaitable[None]]
+listeners: list[AppendListener] = []
+"""Called with each new entry inside its transaction (the proxy package tells principals what their
+agents did); a listener that raises rolls the audited change back with it."""
 
 _FIELDS = (
     "seq",
@@ -114,6 +119,8 @@ async def append(
         }
         row["hash"] = entry_hash(row)
         await rows.insert(AuditEntry, row)
+        for listener in listeners:
+            await listener(row)
         return seq
 
 

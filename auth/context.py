@@ -40,6 +40,7 @@ class Acting(msgspec.Struct, frozen=True):
     basis: Literal["staff", "proxy"]
     via: uuid.UUID
     scope: Any = None  # the grant object for proxies (checked per action by the proxy package)
+    region_code: str = ""  # the principal's region, so routing decides on the principal's data
 
 
 class Caller(msgspec.Struct, kw_only=True):
@@ -107,6 +108,11 @@ def register_acting(kind: str, resolver: ActingResolver, finder: ActingFinder) -
 
 def acting_finder(kind: str) -> ActingFinder | None:
     return _acting_finders.get(kind)
+
+
+def acting_resolver(kind: str) -> ActingResolver | None:
+    """The resolver registered for ``kind`` (so a package can extend a kind rather than replace it)."""
+    return _acting_resolvers.get(kind)
 
 
 async def _enterprise_staff(session: dict[str, Any], resident: dict[str, Any]) -> Acting | None:
@@ -211,4 +217,5 @@ async def from_session(session: dict[str, Any], *, channel: str = "app") -> Call
             caller.basis = acting.basis
             caller.via = acting.via
             caller.scope = acting.scope
+            caller.region_code = acting.region_code or caller.region_code
     return caller

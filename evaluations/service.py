@@ -232,13 +232,22 @@ def clerk_may_see(caller: Caller, department_id: uuid.UUID | None) -> bool:
 
 async def mine(caller: Caller, *, limit: int, offset: int) -> list[dict[str, Any]]:
     assert caller.principal is not None
-    return (
+    found = (
         await Evaluation.select()
         .where(Evaluation.owner_key == caller.principal.key)
         .order_by(Evaluation.created_at, ascending=False)
         .limit(limit)
         .offset(offset)
     )
+    if caller.basis != "proxy":
+        return found
+    check = hooks.scope_checks.get("proxy")  # an agent lists only ratings of items the grant covers
+    visible = []
+    for row in found:
+        subject = await subjects.resolve(row["item_kind"], row["item_id"])
+        if subject is not None and check is not None and await check(caller, subject.row, "evaluate"):
+            visible.append(row)
+    return visible
 
 
 async def for_department(caller: Caller, *, bad_only: bool, limit: int, offset: int) -> list[dict[str, Any]]:

@@ -152,6 +152,13 @@ async def create_from_app(
     caller: Caller, *, category: str, title: str, content: str, region_code: str
 ) -> dict[str, Any]:
     assert caller.principal is not None
+    if caller.basis == "proxy":
+        from applications import hooks
+
+        check = hooks.scope_checks.get("proxy")
+        item = {"kind": "ticket", "reporter_key": caller.principal.key, "region_code": region_code}
+        if check is None or not await check(caller, item, "apply"):
+            raise ProblemError("not_found")  # as if filing did not exist for an agent without "hotline"
     return await _create(
         category=category,
         title=title,
@@ -265,7 +272,13 @@ async def listing(
         query = query.where(Ticket.status == status)
     if overdue:
         query = query.where((Ticket.status == "dispatched") & (Ticket.due_on < timeutil.today()))
-    return await query
+    found = await query
+    if caller.kind == "resident" and caller.basis == "proxy":
+        from applications import hooks
+
+        check = hooks.scope_checks.get("proxy")  # an agent lists only what the grant lets them see
+        return [row for row in found if check is not None and await check(caller, {**row, "kind": "ticket"}, "view")]
+    return found
 
 
 # ---- the agent's moves -------------------------------------------------------------------------------

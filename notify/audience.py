@@ -84,6 +84,17 @@ def is_elderly(row: dict[str, Any]) -> bool:
     return bool(row.get("elder_mode")) or (years is not None and years >= ELDERLY_AGE)
 
 
+def effective_preferences(row: dict[str, Any]) -> dict[str, Any]:
+    """The resident's stored choices with what applies until they choose (for ``GET /api/me``):
+    ``channels`` as :func:`channels` decides them, with the inbox that is always written, and
+    ``channels_chosen`` saying whether the channels are the resident's own choice."""
+    prefs = dict(preferences_of(row))
+    prefs["channels_chosen"] = isinstance(prefs.get("channels"), list)
+    if not prefs["channels_chosen"]:
+        prefs["channels"] = ["inbox", "push", "sms"] if is_elderly(row) else ["inbox", "push"]
+    return prefs
+
+
 def channels(reach: Reach) -> set[str]:
     """``push`` and/or ``sms`` for this person (the inbox needs no decision)."""
     chosen = preferences_of(reach.resident).get("channels")

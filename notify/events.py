@@ -55,6 +55,31 @@ EVENTS: dict[str, EventText] = {
         "您对「{matter}」的评价已整改完成，可在“我的评价”查看结果并再次评价。",
         "Your complaint was addressed",
     ),
+    "proxy_offered": EventText(
+        "有人委托您代办",
+        "{principal}委托您代办{scope}。请在“我的代办”中输入对方告诉您的授权码确认。",
+        "Someone asked you to act for them",
+    ),
+    "proxy_requested": EventText(
+        "有人申请代您办事",
+        "{agent}申请代您办理{scope}。同意请把短信验证码告诉对方，或在“授权管理”中确认；不认识对方请拒绝。",
+        "Someone asks to act for you",
+    ),
+    "proxy_granted": EventText(
+        "代办授权已生效",
+        "{agent}现在可以代您办理{scope}，有效期至{until}。您可以随时在“授权管理”中查看代办记录或撤销授权。",
+        "A proxy grant is in force",
+    ),
+    "proxy_confirmed": EventText(
+        "可以开始代办了",
+        "{principal}的代办授权已生效：{scope}，有效期至{until}。在“我的代办”中选择“为{principal}办事”即可开始。",
+        "You may now act for someone",
+    ),
+    "proxy_ended": EventText(
+        "代办授权已结束",
+        "您与{other}之间的代办授权（{scope}）{how}。",
+        "A proxy grant ended",
+    ),
     "ticket_replied": EventText(
         "12345 工单已答复",
         "您反映的问题已有答复（工单号 {number}），请查看并评价。",

@@ -71,8 +71,16 @@ class Account(msgspec.Struct, kw_only=True):
     csrf: str
 
 
+ISSUED_PHONES: set[str] = set()
+"""Phones handed out in this process: a thousand or two draws from 10**8 numbers repeat now and then."""
+
+
 def unique_phone() -> str:
-    return "139" + f"{random.randrange(10**8):08d}"
+    while True:
+        phone = "139" + f"{random.randrange(10**8):08d}"
+        if phone not in ISSUED_PHONES:
+            ISSUED_PHONES.add(phone)
+            return phone
 
 
 _ISSUED: set[str] = set()

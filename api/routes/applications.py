@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Mult
 
 from api import problems
 from api.deps import IDEMPOTENT, SECURITY, CallerDep, resident
-from applications import access, files, states, views
+from applications import access, files, hooks, states, views
 from applications import service as apps
 from applications.service import MaterialRef
 from applications.tables import Application, ApplicationMaterial
@@ -104,13 +104,15 @@ async def upload(
     upload_file = data.get("file") if isinstance(data, dict) else None
     if upload_file is None or not hasattr(upload_file, "read"):
         raise ProblemError("validation_failed", field="file", zh="请选择要上传的文件。", en="Attach a file as `file`.")
-    content = await upload_file.read()
     if caller.kind == "clerk":
         owner = f"clerk:{caller.account_id}"
     else:
         resident(caller)
         assert caller.principal is not None
         owner = caller.principal.key
+        if caller.basis == "proxy" and not await _proxy_may(caller, {"kind": "file", "owner_key": owner}, "apply"):
+            raise ProblemError("not_found")  # as if the operation did not exist for this caller
+    content = await upload_file.read()
     row = await files.store(content, name=upload_file.filename or "", owner_key=owner, uploaded_by=caller.account_id)
     return _file_info(row)
 
@@ -132,6 +134,8 @@ async def download(caller: CallerDep, file_id: FromPath[uuid.UUID]) -> Response[
             )
         else:
             allowed = caller.principal is not None and row["owner_key"] == caller.principal.key
+            if allowed and caller.basis == "proxy":
+                allowed = row["uploaded_by"] == caller.account_id or await _proxy_sees_file(caller, file_id)
     if row is None or not allowed:
         raise ProblemError("file_not_found")
     return Response(
@@ -141,9 +145,30 @@ async def download(caller: CallerDep, file_id: FromPath[uuid.UUID]) -> Response[
     )
 
 
+async def _proxy_may(caller: Caller, item: dict[str, Any], action: str) -> bool:
+    check = hooks.scope_checks.get("proxy")
+    return check is not None and await check(caller, item, action)
+
+
+async def _proxy_sees_application(caller: Caller, application_id: uuid.UUID) -> bool:
+    row = await rows.one(Application, application_id)
+    return row is not None and await _proxy_may(caller, row, "view")
+
+
+async def _proxy_sees_file(caller: Caller, file_id: uuid.UUID) -> bool:
+    """An agent opens the principal's file only as a material of an application the grant lets them see."""
+    uses = await ApplicationMaterial.select(ApplicationMaterial.application).where(ApplicationMaterial.file == file_id)
+    for use in uses:
+        if await _proxy_sees_application(caller, use["application"]):
+            return True
+    return False
+
+
 async def _detail(caller: Caller, row: dict[str, Any]) -> views.ApplicationDetail:
     elements = await catalogue.version_elements(row["matter_version"])
     actions = states.available(row["status"], frozenset({"applicant"}), row)
+    if caller.basis == "proxy":  # an agent is offered only what their grant lets them do
+        actions = [a for a in actions if await _proxy_may(caller, row, access.ACTION_SCOPE.get(a, a))]
     return await views.detail(
         row,
         elements,
@@ -328,6 +353,20 @@ async def reusable(caller: CallerDep, matter_id: FromQuery[uuid.UUID]) -> list[R
     resident(caller)
     assert caller.principal is not None
     view = await catalogue.current(matter_id)
+    proxy = caller.basis == "proxy"
+    if proxy and not await _proxy_may(
+        caller,
+        {
+            "matter": view.matter["id"],
+            "department": view.matter["department"],
+            "applicant_kind": caller.principal.kind,
+            "applicant_resident": caller.principal.id if caller.principal.kind == "person" else None,
+            "applicant_enterprise": caller.principal.id if caller.principal.kind == "enterprise" else None,
+            "handling_region": view.elements.region_code,
+        },
+        "apply",
+    ):
+        raise ProblemError("matter_not_found")
     wanted = {(spec.kind or spec.code): spec for spec in view.elements.materials if spec.reusable}
     if not wanted:
         return []
@@ -350,6 +389,8 @@ async def reusable(caller: CallerDep, matter_id: FromQuery[uuid.UUID]) -> list[R
     for row in rows:
         spec = wanted[row["kind"]]
         if row["file"] in seen or now - row["added_at"] > dt.timedelta(days=spec.reuse_valid_days):
+            continue
+        if proxy and not await _proxy_sees_application(caller, row["application"]):
             continue
         seen.add(row["file"])
         out.append(

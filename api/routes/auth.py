@@ -180,7 +180,7 @@ async def logout_all(caller: CallerDep) -> Response[Revoked]:
     responses=problems.responses(401, 403, 429),
 )
 async def step_up_code(caller: CallerDep) -> CodeSent:
-    resident(caller, verified=False)
+    resident(caller, verified=False, proxies=False)
     row = await Resident.select(Resident.phone_enc).where(Resident.id == caller.account_id).first()
     assert row is not None
     ttl = await codes.send_code(residents.phone_of(row), "step_up")
@@ -196,7 +196,7 @@ async def step_up_code(caller: CallerDep) -> CodeSent:
     description="Needed within 10 minutes before granting a proxy or authorising company staff.",
 )
 async def step_up(caller: CallerDep, data: JSONBody[StepUp]) -> Ok:
-    resident(caller, verified=False)
+    resident(caller, verified=False, proxies=False)
     row = await Resident.select(Resident.phone_enc).where(Resident.id == caller.account_id).first()
     assert row is not None
     await codes.verify_code(residents.phone_of(row), "step_up", data.code)
@@ -214,7 +214,7 @@ async def step_up(caller: CallerDep, data: JSONBody[StepUp]) -> Ok:
     "to the account. The ID number is stored encrypted and only ever shown masked.",
 )
 async def realname(caller: CallerDep, data: JSONBody[RealName]) -> Me:
-    resident(caller, verified=False)
+    resident(caller, verified=False, proxies=False)
     row = await residents.verify_real_name(caller.account_id, data.name, data.id_number)
     return await build_me(account_row=row)
 

@@ -532,10 +532,8 @@ async def verifications(caller: CallerDep) -> list[wallet.VerificationEntry]:
     responses=problems.responses(401, 403),
 )
 async def import_mine(caller: CallerDep) -> Imported:
-    resident(caller)
+    resident(caller, proxies=False)  # collecting licences is the holder's own decision
     assert caller.principal is not None
-    if caller.basis == "proxy":
-        raise ProblemError("forbidden")
     if caller.principal.kind == "enterprise":
         made = await hooks.import_enterprise(caller.principal.id, actor=caller.actor())
     else:

@@ -58,7 +58,7 @@ async def _staff_views(caller: Caller, enterprise_id: uuid.UUID) -> list[StaffVi
 
 @get("/", summary="Companies I may act for", responses=problems.responses(401, 403))
 async def mine(caller: CallerDep) -> list[EnterpriseView]:
-    resident(caller)
+    resident(caller, proxies=False)
     return [
         EnterpriseView(link["enterprise.id"], link["enterprise.credit_code"], link["enterprise.name"], link["role"])
         for link in await enterprises.my_enterprises(caller.account_id)
@@ -76,7 +76,7 @@ async def mine(caller: CallerDep) -> list[EnterpriseView]:
     ),
 )
 async def claim(caller: CallerDep, data: JSONBody[Claim]) -> EnterpriseView:
-    resident(caller)
+    resident(caller, proxies=False)
     row = await enterprises.bind_as_legal_rep(caller, data.credit_code)
     return EnterpriseView(row["id"], row["credit_code"], row["name"], "legal_rep")
 
@@ -87,7 +87,7 @@ async def claim(caller: CallerDep, data: JSONBody[Claim]) -> EnterpriseView:
     responses=problems.responses(401, 403, 404),
 )
 async def staff(caller: CallerDep, enterprise_id: FromPath[uuid.UUID]) -> list[StaffView]:
-    resident(caller)
+    resident(caller, proxies=False)
     return await _staff_views(caller, enterprise_id)
 
 
@@ -99,7 +99,7 @@ async def staff(caller: CallerDep, enterprise_id: FromPath[uuid.UUID]) -> list[S
     description="Legal representative only, with a step-up SMS code confirmed in the last 10 minutes.",
 )
 async def add_staff(caller: CallerDep, enterprise_id: FromPath[uuid.UUID], data: JSONBody[StaffRequest]) -> StaffView:
-    resident(caller)
+    resident(caller, proxies=False)
     if not caller.step_up_fresh():
         raise ProblemError("step_up_required")
     row = await enterprises.authorise_staff(caller, enterprise_id, data.name, data.id_number, data.valid_until)
@@ -113,7 +113,7 @@ async def add_staff(caller: CallerDep, enterprise_id: FromPath[uuid.UUID], data:
     responses=problems.responses(401, 403, 404),
 )
 async def remove_staff(caller: CallerDep, enterprise_id: FromPath[uuid.UUID], staff_id: FromPath[uuid.UUID]) -> None:
-    resident(caller)
+    resident(caller, proxies=False)
     await enterprises.revoke_staff(caller, enterprise_id, staff_id)
 
 

@@ -19,6 +19,7 @@ from auth.context import Caller
 from auth.tables import Clerk, Resident, Session
 from core import db, timeutil
 from core.errors import ProblemError
+from notify import audience
 from regions.tables import Department
 
 
@@ -54,7 +55,7 @@ async def build_me(
         assert account_row is not None
     acting = None
     if caller is not None and caller.principal is not None and caller.basis != "self":
-        acting = Acting(caller.principal.kind, caller.principal.id, caller.principal.name, caller.basis)  # type: ignore[arg-type]
+        acting = acting_view(caller)
     return Me(
         kind="resident",
         id=account_row["id"],
@@ -66,7 +67,29 @@ async def build_me(
         elder_mode=bool(account_row["elder_mode"]),
         age=_age(account_row["birth_date"]),
         acting=acting,
-        preferences=residents.preferences_of(account_row),
+        preferences=audience.effective_preferences(account_row),
+    )
+
+
+def acting_view(caller: Caller) -> Acting:
+    """Whom the session acts for; for a proxy also the grant and whether it is still in force."""
+    assert caller.principal is not None
+    grant = caller.scope
+    extra: dict[str, Any] = {}
+    if caller.basis == "proxy" and hasattr(grant, "standing"):
+        extra = {
+            "grant_number": grant.number,
+            "grant_state": grant.standing(),
+            "valid_until": grant.valid_until,
+            "actions": sorted(grant.actions),
+        }
+    return Acting(
+        kind=caller.principal.kind,
+        id=caller.principal.id,
+        name=caller.principal.name,
+        basis=caller.basis,  # type: ignore[arg-type]
+        via=caller.via,
+        **extra,
     )
 
 
@@ -112,11 +135,13 @@ class Preferences(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     security=SECURITY,
     tags=["我的 Me"],
     responses=problems.responses(401, 403, 422),
-    description="长辈版 (elder mode), notification channels and quiet hours. SMS is the default channel for "
-    "residents aged 60 or over.",
+    description="长辈版 (elder mode), notification channels and quiet hours. Until a resident chooses channels, "
+    "elderly residents (elder mode on, or aged 60 or over by their ID number) get SMS as well as push and the "
+    "inbox, others push and the inbox (`preferences.channels_chosen` says which). Not while acting for someone "
+    "else.",
 )
 async def update_preferences(caller: CallerDep, data: JSONBody[Preferences]) -> Me:
-    resident(caller, verified=False)
+    resident(caller, verified=False, proxies=False)
     row = await Resident.select().where(Resident.id == caller.account_id).first()
     assert row is not None
     prefs: dict[str, Any] = residents.preferences_of(row)
@@ -163,12 +188,12 @@ _ACTION_LABELS = {
     tags=["我的 Me"],
     responses=problems.responses(401, 403),
     description="Every read of my personal data by someone other than me: clerks, agents, the platform's own "
-    "checks against registers — with purpose and application.",
+    "checks against registers — with purpose and application. Not while acting for someone else.",
 )
 async def access_log(
     caller: CallerDep, limit: FromQuery[int] = 50, before_seq: FromQuery[int | None] = None
 ) -> list[AccessEntry]:
-    resident(caller, verified=False)
+    resident(caller, verified=False, proxies=False)
     where = (
         (AuditEntry.subject_id == str(caller.account_id))
         & AuditEntry.action.is_in(list(_ACTION_LABELS))
